@@ -1,0 +1,19 @@
+# Every module in the repository: the root and the nested test-only modules.
+MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: test fmt vet staticcheck unit
+
+test: fmt vet staticcheck unit
+
+fmt:
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
+
+staticcheck:
+	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done
+
+unit:
+	@for m in $(MODULES); do echo "== go test $$m"; (cd $$m && go test -race -count=1 ./...) || exit 1; done
