@@ -1,0 +1,89 @@
+// Package logrecord holds oplog's conventions for OpenTelemetry log records
+// and the helpers that build their parts safely: attribute keys and event
+// names, the conversion of any Go value with [Value], exception attributes
+// with [Exception], sanitizing with [Limits], and redaction of HTTP data with
+// [Redactor].
+//
+// Everything here works on the OpenTelemetry value model
+// (go.opentelemetry.io/otel/attribute): a record's body and attribute values
+// are [attribute.Value]s, its attributes [attribute.KeyValue]s.
+//
+// # Keys and event names
+//
+// oplog's own attribute keys live under "oplog." ([KeyOperationID],
+// [KeyConnectionID], …); HTTP data and errors use the OpenTelemetry semantic
+// conventions ([KeyHTTPRequestMethod], [KeyURLFull], [KeyExceptionType], …).
+// Typed records carry an event name: [EventOperationStart],
+// [EventOperationEnd], [EventHTTP], [EventSyncResult].
+//
+// # Converting Go values
+//
+// [Value] maps a Go value to an [attribute.Value]. Common types take a type
+// switch with no reflection, and scalars do not allocate; everything else goes
+// through reflection. The mapping:
+//
+//	Go value                                    attribute.Value
+//	nil, nil pointer, nil map or slice          EMPTY
+//	bool                                        BOOL
+//	int, int8…int64, uint8…uint32               INT64
+//	uint, uint64, uintptr ≤ MaxInt64            INT64
+//	uint, uint64, uintptr > MaxInt64            STRING, exact decimal ("18446744073709551615")
+//	float64                                     FLOAT64; NaN and ±Inf kept as they are
+//	float32                                     FLOAT64 of its shortest decimal (0.1, not 0.10000000149…)
+//	complex64, complex128                       STRING ("(1+2i)")
+//	string                                      STRING
+//	[]byte                                      BYTESLICE
+//	time.Time                                   STRING, RFC 3339 with nanoseconds
+//	time.Duration                               STRING, as Duration.String ("1.5s")
+//	attribute.Value                             itself, sanitized
+//	[]attribute.KeyValue, map[string]any        MAP
+//	[]string                                    STRINGSLICE
+//	[]int, []int64, []float64, []bool           INT64SLICE, FLOAT64SLICE, BOOLSLICE
+//	error                                       STRING of Error()
+//	json.Marshaler                              its JSON decoded: objects MAP, arrays SLICE, numbers INT64 or FLOAT64
+//	encoding.TextMarshaler                      STRING of MarshalText()
+//	fmt.Stringer                                STRING of String()
+//	other slices and arrays                     SLICE
+//	other maps                                  MAP; keys as encoding/json writes them (strings, TextMarshaler, decimal)
+//	structs                                     MAP of the exported fields, named and skipped by their json tags
+//	                                            (name, "-", omitempty); untagged embedded structs promoted
+//	pointers, interfaces                        what they point to
+//	channels, functions, unsafe pointers        STRING naming the type ("chan int")
+//
+// The first matching row wins, in the order of the table; methods are looked
+// for on nested values too. Map entries come out sorted by key. A method that
+// panics gives a [MarkerPanic] value ("PANIC=String method: boom"), except
+// on a nil pointer receiver, which reads "<nil>" as in fmt; a method that
+// returns an error gives "!ERROR: " and the error's text.
+//
+// # Limits and sanitizing
+//
+// Every string that leaves this package is valid UTF-8: each run of invalid
+// bytes becomes U+FFFD. One invalid string would otherwise make the OTLP
+// protobuf encoder fail the whole batch it is in. [Limits] bounds strings,
+// keys, collection sizes, nesting and attribute counts; a cut value ends with
+// a visible marker ("…[truncated from 10485760 bytes]", [MarkerDepth],
+// [MarkerCycle], [MarkerTruncated]). [Value] applies the default limits;
+// [Limits.Value] and [Limits.Sanitize] apply others, and the export pipeline
+// sanitizes every record again before any exporter sees it.
+//
+//	limit           default   applies to
+//	MaxStringLen    65536     bytes of one string or []byte value
+//	MaxKeyLen       256       bytes of one attribute or map key
+//	MaxItems        1024      elements of one slice, entries of one map
+//	MaxDepth        32        nesting of slices, maps and structs
+//	MaxAttributes   256       attributes of one record
+//
+// # Exceptions
+//
+// [Exception] turns an error into exception.type, exception.message and,
+// when the error carries a stack, exception.stacktrace. [WithStack] attaches
+// the caller's stack to an error.
+//
+// # Redaction
+//
+// [Redactor] removes secrets from HTTP data before it becomes a record:
+// sensitive headers, URL userinfo, sensitive query and form parameters, and
+// registered secret values wherever they appear. [DefaultRedactor] holds the
+// built-in rules; [NewRedactor] adds to them.
+package logrecord

@@ -1,0 +1,71 @@
+package logrecord
+
+// Attribute keys of oplog's own conventions. Every record of an operation
+// carries at least [KeyOperationID]; which of the reference keys ride on every
+// record is chosen where operations are started.
+const (
+	KeyOperationID         = "oplog.operation.id"
+	KeyOperationType       = "oplog.operation.type"
+	KeyOperationAction     = "oplog.operation.action"
+	KeyOperationState      = "oplog.operation.state"
+	KeyOperationDurationMS = "oplog.operation.duration_ms"
+
+	KeyAccountID           = "oplog.account.id"
+	KeyEnvironment         = "oplog.environment"
+	KeyIntegrationID       = "oplog.integration.id"
+	KeyIntegrationProvider = "oplog.integration.provider"
+	KeyConnectionID        = "oplog.connection.id"
+	KeySyncName            = "oplog.sync.name"
+	KeyFunctionName        = "oplog.function.name"
+	KeyJobID               = "oplog.job.id"
+	KeyEndUserID           = "oplog.end_user.id"
+
+	// KeyMessageSource is "internal" for records of the platform and "user"
+	// for records of function code (see [SourceInternal], [SourceUser]).
+	KeyMessageSource = "oplog.message.source"
+	// KeyMessageType is "log" for plain messages and "http" for typed HTTP
+	// messages (see [TypeLog], [TypeHTTP]).
+	KeyMessageType = "oplog.message.type"
+	// KeyMessageLate marks a record logged after its operation ended.
+	KeyMessageLate = "oplog.message.late"
+)
+
+// Values of [KeyMessageSource] and [KeyMessageType].
+const (
+	SourceInternal = "internal"
+	SourceUser     = "user"
+
+	TypeLog        = "log"
+	TypeHTTP       = "http"
+	TypeSyncResult = "sync_result"
+)
+
+// Event names of oplog's typed records.
+const (
+	EventOperationStart = "oplog.operation.start"
+	EventOperationEnd   = "oplog.operation.end"
+	EventHTTP           = "oplog.http"
+	EventSyncResult     = "oplog.sync.result"
+)
+
+// Keys of the OpenTelemetry semantic conventions that oplog writes.
+const (
+	KeyHTTPRequestMethod      = "http.request.method"
+	KeyURLFull                = "url.full"
+	KeyHTTPResponseStatusCode = "http.response.status_code"
+	KeyHTTPResendCount        = "http.request.resend_count"
+	KeyErrorType              = "error.type"
+
+	// KeyHTTPRequestHeaderPrefix and KeyHTTPResponseHeaderPrefix are
+	// followed by the lower-case header name: http.request.header.content-type.
+	KeyHTTPRequestHeaderPrefix  = "http.request.header."
+	KeyHTTPResponseHeaderPrefix = "http.response.header."
+
+	KeyExceptionType       = "exception.type"
+	KeyExceptionMessage    = "exception.message"
+	KeyExceptionStacktrace = "exception.stacktrace"
+
+	KeyCodeFilePath     = "code.file.path"
+	KeyCodeFunctionName = "code.function.name"
+	KeyCodeLineNumber   = "code.line.number"
+)
