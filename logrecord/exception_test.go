@@ -20,7 +20,7 @@ func (s pkgErrorsStack) Format(f fmt.State, verb rune) { fmt.Fprint(f, "\nmain.r
 
 type pkgErrorsLike struct{ msg string }
 
-func (e *pkgErrorsLike) Error() string               { return e.msg }
+func (e *pkgErrorsLike) Error() string              { return e.msg }
 func (e *pkgErrorsLike) StackTrace() pkgErrorsStack { return pkgErrorsStack{1} }
 
 type goErrorsLike struct{}

@@ -78,10 +78,10 @@ type Outer struct {
 	Tags      []string          `json:"tags"`
 	Labels    map[string]string `json:"labels"`
 	Untagged  float64
-	Inner                       // promoted
-	Ptr       *Inner            `json:"ptr"`
-	NilPtr    *Inner            `json:"nil_ptr"`
-	Interface any               `json:"iface"`
+	Inner            // promoted
+	Ptr       *Inner `json:"ptr"`
+	NilPtr    *Inner `json:"nil_ptr"`
+	Interface any    `json:"iface"`
 }
 
 type node struct {
