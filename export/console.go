@@ -1,0 +1,317 @@
+package export
+
+import (
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/oplog-go/oplog/logrecord"
+	"github.com/oplog-go/oplog/severity"
+)
+
+// Console writes records for humans, one line each:
+//
+//	15:04:05.000 WARN   [sync.run hubspot/conn-42 #1f3a9c2e] contact skipped  email="" reason=invalid
+//
+// time, severity, the operation context when the record has one (type.action,
+// integration/connection, the last 8 characters of the operation id), the
+// body, then the other attributes as key=value. Control characters (CR, LF,
+// ESC, other C0 and C1, U+2028/2029, bidi overrides) are escaped, so data in
+// a record can neither forge a line nor drive the terminal. The severity is
+// coloured only when the writer is a terminal.
+//
+// Console is an sdk/log Exporter and an sdk/trace SpanExporter (a line per
+// ended span). It is safe for concurrent use.
+type Console struct {
+	mu     sync.Mutex
+	w      io.Writer
+	color  bool
+	layout string
+	loc    *time.Location
+	buf    []byte
+}
+
+var (
+	_ sdklog.Exporter       = (*Console)(nil)
+	_ sdktrace.SpanExporter = (*Console)(nil)
+)
+
+// ConsoleOption configures [NewConsole].
+type ConsoleOption func(*Console)
+
+// ConsoleColor forces colour on or off. Default: on only when w is a
+// terminal and the NO_COLOR variable is unset.
+func ConsoleColor(on bool) ConsoleOption { return func(c *Console) { c.color = on } }
+
+// ConsoleTime sets the time layout and location. Default: "15:04:05.000",
+// local time.
+func ConsoleTime(layout string, loc *time.Location) ConsoleOption {
+	return func(c *Console) { c.layout, c.loc = layout, loc }
+}
+
+// NewConsole returns a console exporter writing to w.
+func NewConsole(w io.Writer, opts ...ConsoleOption) *Console {
+	c := &Console{w: w, color: isTerminal(w) && os.Getenv("NO_COLOR") == "", layout: "15:04:05.000", loc: time.Local}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && f.Name() != os.DevNull
+}
+
+// Export writes one line per record, all in one Write.
+func (c *Console) Export(_ context.Context, records []sdklog.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := c.buf[:0]
+	for i := range records {
+		b = c.appendRecord(b, &records[i])
+	}
+	c.buf = b
+	if len(b) > 64<<10 {
+		c.buf = nil // do not keep a huge buffer alive
+	}
+	_, err := c.w.Write(b)
+	return err
+}
+
+// ExportSpans writes one line per span.
+func (c *Console) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := c.buf[:0]
+	for _, s := range spans {
+		b = s.EndTime().In(c.loc).AppendFormat(b, c.layout)
+		b = append(b, " SPAN   "...)
+		b = appendEscaped(b, s.Name())
+		b = append(b, " status="...)
+		b = append(b, s.Status().Code.String()...)
+		if d := s.Status().Description; d != "" {
+			b = append(b, " description="...)
+			b = appendValue(b, d)
+		}
+		b = append(b, " duration="...)
+		b = append(b, s.EndTime().Sub(s.StartTime()).String()...)
+		b = append(b, " trace_id="...)
+		b = append(b, s.SpanContext().TraceID().String()...)
+		b = append(b, " span_id="...)
+		b = append(b, s.SpanContext().SpanID().String()...)
+		b = append(b, '\n')
+	}
+	c.buf = b
+	_, err := c.w.Write(b)
+	return err
+}
+
+// Shutdown does nothing: the writer belongs to the caller.
+func (c *Console) Shutdown(context.Context) error { return nil }
+
+// ForceFlush does nothing: every Export writes at once.
+func (c *Console) ForceFlush(context.Context) error { return nil }
+
+var sevColor = map[severity.Severity]string{
+	severity.Trace: "\x1b[90m", severity.Debug: "\x1b[36m", severity.Info: "\x1b[32m",
+	severity.Warn: "\x1b[33m", severity.Error: "\x1b[31m", severity.Fatal: "\x1b[1;35m",
+}
+
+// context attributes: shown in brackets, not again as key=value.
+func isContextKey(k attribute.Key) bool {
+	switch k {
+	case logrecord.KeyOperationID, logrecord.KeyOperationType, logrecord.KeyOperationAction,
+		logrecord.KeyIntegrationID, logrecord.KeyConnectionID:
+		return true
+	}
+	return false
+}
+
+func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
+	ts := r.Timestamp()
+	if ts.IsZero() {
+		ts = r.ObservedTimestamp()
+	}
+	b = ts.In(c.loc).AppendFormat(b, c.layout)
+	b = append(b, ' ')
+
+	sev := severity.FromOTel(r.Severity())
+	name := sev.String()
+	if !sev.Valid() {
+		name = r.SeverityText()
+		if name == "" {
+			name = "-"
+		}
+	}
+	if c.color {
+		b = append(b, sevColor[sev.Category()]...)
+	}
+	b = appendEscaped(b, name)
+	if c.color {
+		b = append(b, "\x1b[0m"...)
+	}
+	for n := utf8.RuneCountInString(name); n < 6; n++ {
+		b = append(b, ' ')
+	}
+
+	var opID, typ, action, integ, conn string
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		switch kv.Key {
+		case logrecord.KeyOperationID:
+			opID = kv.Value.String()
+		case logrecord.KeyOperationType:
+			typ = kv.Value.String()
+		case logrecord.KeyOperationAction:
+			action = kv.Value.String()
+		case logrecord.KeyIntegrationID:
+			integ = kv.Value.String()
+		case logrecord.KeyConnectionID:
+			conn = kv.Value.String()
+		}
+		return true
+	})
+	if opID != "" || typ != "" {
+		b = append(b, " ["...)
+		b = appendEscaped(b, typ)
+		if action != "" {
+			b = append(b, '.')
+			b = appendEscaped(b, action)
+		}
+		if integ != "" || conn != "" {
+			b = append(b, ' ')
+			b = appendEscaped(b, integ)
+			if conn != "" {
+				b = append(b, '/')
+				b = appendEscaped(b, conn)
+			}
+		}
+		if opID != "" {
+			b = append(b, " #"...)
+			b = appendEscaped(b, opID[max(0, len(opID)-8):])
+		}
+		b = append(b, ']')
+	}
+
+	body := r.Body()
+	if body.Type() != attribute.EMPTY {
+		b = append(b, ' ')
+		b = appendEscaped(b, body.String())
+	}
+	if e := r.EventName(); e != "" {
+		b = append(b, "  event="...)
+		b = appendValue(b, e)
+	}
+	sep := "  "
+	if r.EventName() != "" {
+		sep = " "
+	}
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		if isContextKey(kv.Key) {
+			return true
+		}
+		b = append(b, sep...)
+		sep = " "
+		b = appendKey(b, string(kv.Key))
+		b = append(b, '=')
+		b = appendValue(b, kv.Value.String())
+		return true
+	})
+	return append(b, '\n')
+}
+
+// appendKey writes a key, quoted when it would not read back as one.
+func appendKey(b []byte, k string) []byte {
+	if k == "" || needsQuote(k) {
+		return appendQuoted(b, k)
+	}
+	return append(b, k...)
+}
+
+// appendValue writes a value, quoted when empty or when it holds spaces,
+// quotes, '=' or characters that must be escaped.
+func appendValue(b []byte, s string) []byte {
+	if s == "" || needsQuote(s) {
+		return appendQuoted(b, s)
+	}
+	return append(b, s...)
+}
+
+func needsQuote(s string) bool {
+	for _, r := range s {
+		if r == ' ' || r == '"' || r == '=' || r == '\\' || mustEscape(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b = append(b, `\"`...)
+		case '\\':
+			b = append(b, `\\`...)
+		default:
+			b = appendRune(b, r)
+		}
+	}
+	return append(b, '"')
+}
+
+// appendEscaped writes s with control characters escaped.
+func appendEscaped(b []byte, s string) []byte {
+	for _, r := range s {
+		b = appendRune(b, r)
+	}
+	return b
+}
+
+func appendRune(b []byte, r rune) []byte {
+	if !mustEscape(r) {
+		return utf8.AppendRune(b, r)
+	}
+	switch r {
+	case '\n':
+		return append(b, `\n`...)
+	case '\r':
+		return append(b, `\r`...)
+	case '\t':
+		return append(b, `\t`...)
+	}
+	b = append(b, `\u`...)
+	h := strconv.FormatInt(int64(r), 16)
+	for i := len(h); i < 4; i++ {
+		b = append(b, '0')
+	}
+	return append(b, h...)
+}
+
+// mustEscape: C0 and C1 controls, DEL, the line and paragraph separators,
+// and the bidirectional controls that can make text read in another order.
+func mustEscape(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r == 0x2028, r == 0x2029:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+// Package export wires oplog to the OpenTelemetry SDK: [Setup] builds an
+// sdk/log LoggerProvider and an sdk/trace TracerProvider whose records and
+// spans go to the exporters you choose, and returns a [Pipeline] to flush,
+// shut down and read delivery counts from. It is the one place an
+// application touches the SDK; function code uses the OTel APIs only.
+//
+// # Exporters
+//
+// [Console] writes one line per record for humans; [JSON] writes OTLP/JSON
+// lines for machines; [WithOTLP] sends OTLP/HTTP (otlploghttp and
+// otlptracehttp) to an OpenTelemetry Collector or any OTLP backend; [Memory]
+// keeps records and spans for tests. Any sdk/log Exporter plugs in with
+// [WithExporter], any span exporter with [WithSpanExporter].
+//
+// # Delivery
+//
+// Every record is sanitized once (valid UTF-8 everywhere, [logrecord.Limits]
+// applied) before any exporter sees it, so one bad string cannot make an
+// OTLP batch fail. Each exporter then has its own bounded queue and
+// goroutine: a log call never waits on I/O, and memory stays bounded. Every
+// record ends up delivered or counted in [Pipeline.Stats] by reason (queue
+// full, export failed, rejected by the receiver, invalid, shutdown), and
+// drops are reported as they happen through the error handler
+// ([WithErrorHandler]; default: stderr), rate-limited. A refused or dropped
+// connection is retried with backoff within the export timeout; OTLP answers
+// 429 and 5xx are retried by the OTLP exporter itself.
+//
+// [Pipeline.Shutdown] flushes spans, then logs, within the caller's
+// deadline, and returns an error that says how many records were not
+// delivered.
+//
+// # Configuration
+//
+// Options win over environment variables. With no exporter option, the
+// variables choose; with nothing set, records go to stdout in the console
+// format.
+//
+//	variable                               meaning                                          default
+//	OTEL_SERVICE_NAME                      service.name of the resource                     unknown_service:<program>
+//	OTEL_RESOURCE_ATTRIBUTES               more resource attributes, k=v,k=v                none
+//	OTEL_LOGS_EXPORTER                     console, otlp, none (comma list)                 console, plus otlp if an endpoint is set
+//	OTEL_TRACES_EXPORTER                   console, otlp, none (comma list)                 otlp if an endpoint is set, else none
+//	OTEL_EXPORTER_OTLP_ENDPOINT            base URL of the OTLP receiver                    http://localhost:4318 when otlp is chosen
+//	OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       full URL for logs (…/v1/logs)                    from the base URL
+//	OTEL_EXPORTER_OTLP_TRACES_ENDPOINT     full URL for traces (…/v1/traces)                from the base URL
+//	OTEL_EXPORTER_OTLP_HEADERS             request headers, k=v,k=v                         none
+//	OTEL_EXPORTER_OTLP_TIMEOUT             one request's timeout, in ms                     10000
+//	OTEL_EXPORTER_OTLP_COMPRESSION         gzip or none                                     none
+//	OTEL_EXPORTER_OTLP_INSECURE            true for plain http with a host:port endpoint    false
+//	OTEL_EXPORTER_OTLP_PROTOCOL            http/protobuf (the only one supported)           http/protobuf
+//	OTEL_BLRP_MAX_QUEUE_SIZE               records each exporter may hold                   2048
+//	OTEL_BLRP_MAX_EXPORT_BATCH_SIZE        records per export                               512
+//	OTEL_BLRP_SCHEDULE_DELAY               ms the OTLP exporter waits to fill a batch       1000
+//	OTEL_BLRP_EXPORT_TIMEOUT               ms one export may take, retries included         30000
+//	OPLOG_CONSOLE_FORMAT                   pretty or json, for the default stdout exporter  pretty
+//	OPLOG_LEVEL                            minimum severity exported (a severity name)      every record
+//
+// The per-signal OTLP variables (…_LOGS_…, …_TRACES_…) are honoured as the
+// OTLP exporters define them. A bad value makes [Setup] fail with an error
+// that names the variable and the accepted values (header values, which
+// hold secrets, are never echoed).
+package export
