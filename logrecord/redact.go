@@ -1,0 +1,987 @@
+package logrecord
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Redacted is the value that replaces every secret.
+//
+// It needs no escaping anywhere, so a redacted URL, query or header stays
+// well-formed and keeps its shape: "token=REDACTED", "REDACTED:REDACTED@host".
+const Redacted = "REDACTED"
+
+const (
+	// redactMinSecretLen is the shortest registered secret that is honoured:
+	// erasing every "a" or "id" would destroy ordinary text.
+	redactMinSecretLen = 4
+
+	// redactMaxDepth bounds the recursion into values that embed URLs or
+	// queries (redirect_uri=https%3A%2F%2F…%3Fcode%3D…), so crafted input
+	// cannot make redaction quadratic. A value nested deeper that still looks
+	// structured is replaced whole.
+	redactMaxDepth = 4
+)
+
+// Built-in rules, lower case. The names are the credentials that HTTP APIs,
+// OAuth 2.0 and the cloud providers' signed URLs actually carry.
+var (
+	redactBuiltinHeaders = []string{
+		"authorization", "proxy-authorization", "cookie", "set-cookie",
+		"x-api-key", "x-auth-token",
+	}
+	redactBuiltinParams = []string{
+		"api_key", "apikey", "token", "access_token", "refresh_token", "id_token",
+		"client_secret", "password", "code", "sig", "signature",
+		"x-amz-signature", "x-amz-credential", "x-amz-security-token",
+		"x-goog-signature", "awsaccesskeyid",
+	}
+)
+
+var defaultRedactor = NewRedactor(RedactConfig{})
+
+// RedactConfig lists additions to the built-in rules of [DefaultRedactor];
+// the zero value means the defaults only. Nothing can be removed from the
+// built-in rules, so a configuration can never make redaction weaker.
+type RedactConfig struct {
+	// Headers are extra sensitive header names, matched case-insensitively.
+	// Their values are replaced whole by [Redacted].
+	Headers []string
+
+	// Params are extra sensitive query and form parameter names, matched
+	// case-insensitively. Their values are replaced by [Redacted]; the names
+	// stay, so a reader still sees that the parameter was sent.
+	Params []string
+
+	// Secrets are values, such as the API keys a process holds, to erase
+	// wherever they appear: raw, in both URL-escaped forms (url.QueryEscape,
+	// url.PathEscape, either hex case), and base64-encoded (standard and URL
+	// alphabets, padded or not, also inside a longer base64 text such as a
+	// Basic credential). Values shorter than 4 bytes are ignored, since erasing
+	// them would destroy ordinary text, and so are values that occur inside
+	// the word [Redacted].
+	Secrets []string
+}
+
+// Redactor removes secrets from HTTP data and free text before they become
+// log records, so that no exporter ever receives them. The methods that take
+// a string return it unchanged, without allocating, when there is nothing to
+// redact; no method modifies its argument.
+//
+// A Redactor is immutable and safe for concurrent use. A nil or zero
+// *Redactor behaves as [DefaultRedactor].
+type Redactor struct {
+	headers map[string]struct{} // lower case
+	params  map[string]struct{} // lower case, decoded
+
+	// forms are every encoded form of every secret, longest first, so that
+	// replacer prefers the longest match at a position.
+	forms     []string
+	formBytes [][]byte
+	replacer  *strings.Replacer // nil without secrets
+}
+
+// NewRedactor returns a Redactor applying the built-in rules plus those in
+// cfg. All the encoded forms of the secrets are computed here, once.
+func NewRedactor(cfg RedactConfig) *Redactor {
+	r := &Redactor{
+		headers: redactNameSet(redactBuiltinHeaders, cfg.Headers),
+		params:  redactNameSet(redactBuiltinParams, cfg.Params),
+	}
+	var forms []string
+	for _, s := range cfg.Secrets {
+		if len(s) < redactMinSecretLen || strings.Contains(Redacted, s) {
+			continue
+		}
+		forms = redactSecretForms(forms, s)
+	}
+	// A form inside the replacement would be matched again on every pass.
+	forms = slices.DeleteFunc(forms, func(f string) bool {
+		return len(f) < redactMinSecretLen || strings.Contains(Redacted, f)
+	})
+	slices.SortFunc(forms, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	forms = slices.Compact(forms)
+	if len(forms) > 0 {
+		r.forms = forms
+		pairs := make([]string, 0, 2*len(forms))
+		for _, f := range forms {
+			r.formBytes = append(r.formBytes, []byte(f))
+			pairs = append(pairs, f, Redacted)
+		}
+		r.replacer = strings.NewReplacer(pairs...)
+	}
+	return r
+}
+
+// DefaultRedactor returns the Redactor with the built-in rules only. It is a
+// shared instance; being immutable, it cannot be changed by its users.
+//
+// Sensitive headers: Authorization, Proxy-Authorization, Cookie, Set-Cookie,
+// X-Api-Key, X-Auth-Token.
+//
+// Sensitive parameters: api_key, apikey, token, access_token, refresh_token,
+// id_token, client_secret, password, code, sig, signature, X-Amz-Signature,
+// X-Amz-Credential, X-Amz-Security-Token, X-Goog-Signature, AWSAccessKeyId.
+func DefaultRedactor() *Redactor { return defaultRedactor }
+
+func (r *Redactor) orDefault() *Redactor {
+	// The zero Redactor has no rules at all; treating it as the default keeps
+	// `var r logrecord.Redactor` from silently redacting nothing.
+	if r == nil || r.params == nil {
+		return defaultRedactor
+	}
+	return r
+}
+
+// IsSensitiveHeader reports whether values of the header name are replaced
+// whole. Names are matched case-insensitively, ignoring surrounding spaces.
+func (r *Redactor) IsSensitiveHeader(name string) bool {
+	r = r.orDefault()
+	var buf [64]byte
+	_, ok := r.headers[string(redactLowerKey(buf[:0], name, false))]
+	return ok
+}
+
+// IsSensitiveParam reports whether values of the query or form parameter
+// name are replaced. The name is percent-decoded first, as a server would
+// decode it, so access%5Ftoken and %61pi_key match too; then it is matched
+// case-insensitively, ignoring surrounding spaces. Bracketed names as PHP and
+// Rails parse them match by their base or innermost part: token[],
+// token[0], auth[token].
+func (r *Redactor) IsSensitiveParam(name string) bool {
+	r = r.orDefault()
+	var buf [64]byte
+	return r.isParamKey(redactLowerKey(buf[:0], name, true))
+}
+
+func (r *Redactor) isParamKey(k []byte) bool {
+	if _, ok := r.params[string(k)]; ok {
+		return true
+	}
+	n := len(k)
+	if n == 0 || k[n-1] != ']' {
+		return false
+	}
+	if open := bytes.IndexByte(k, '['); open > 0 {
+		if _, ok := r.params[string(k[:open])]; ok {
+			return true
+		}
+	}
+	if open := bytes.LastIndexByte(k, '['); open >= 0 {
+		if _, ok := r.params[string(k[open+1:n-1])]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// HeaderValue returns value redacted for the header name: [Redacted] for a
+// sensitive header (an empty value stays empty, it hides nothing). A header
+// whose whole value is a URL (Location, Content-Location, Referer) is
+// redacted as by [Redactor.URLString], because a relative redirect such as
+// "/callback?code=…" carries an OAuth code with no scheme to spot it by.
+// Any other value is redacted as by [Redactor.Text], which catches URLs,
+// name=value pairs and Bearer credentials inside it, and registered secrets.
+func (r *Redactor) HeaderValue(name, value string) string {
+	r = r.orDefault()
+	var buf [64]byte
+	return r.headerValue(redactHeaderClass(r, redactLowerKey(buf[:0], name, false)), value)
+}
+
+const (
+	redactHeaderText = iota
+	redactHeaderURL
+	redactHeaderSecret
+)
+
+func redactHeaderClass(r *Redactor, k []byte) int {
+	if _, ok := r.headers[string(k)]; ok {
+		return redactHeaderSecret
+	}
+	switch string(k) {
+	case "location", "content-location", "referer":
+		return redactHeaderURL
+	}
+	return redactHeaderText
+}
+
+func (r *Redactor) headerValue(class int, value string) string {
+	switch class {
+	case redactHeaderSecret:
+		if value == "" {
+			return ""
+		}
+		return Redacted
+	case redactHeaderURL:
+		return r.url(value, 0)
+	}
+	return r.text(value, 0)
+}
+
+// Header returns a redacted copy of h, each value redacted as by
+// [Redactor.HeaderValue]. Like [http.Header.Clone] it returns nil for a nil
+// h and keeps the number of values of every header. h is never modified.
+func (r *Redactor) Header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	r = r.orDefault()
+	n := 0
+	for _, vv := range h {
+		n += len(vv)
+	}
+	values := make([]string, n) // one backing array, as http.Header.Clone
+	out := make(http.Header, len(h))
+	for k, vv := range h {
+		if vv == nil {
+			out[k] = nil
+			continue
+		}
+		var buf [64]byte
+		class := redactHeaderClass(r, redactLowerKey(buf[:0], k, false))
+		n := copy(values, vv)
+		for i := range values[:n] {
+			values[i] = r.headerValue(class, values[i])
+		}
+		out[k] = values[:n:n]
+		values = values[n:]
+	}
+	return out
+}
+
+// URL returns u as a string with its secrets removed; nil gives "". u is
+// never modified. It is [Redactor.URLString] applied to u.String(), so the
+// rules are those of URLString.
+func (r *Redactor) URL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return r.orDefault().url(u.String(), 0)
+}
+
+// URLString returns the URL raw with its secrets removed:
+//
+//   - the userinfo: its username and password each become [Redacted]
+//     ("REDACTED:REDACTED@", or "REDACTED@" for a lone username). The
+//     username goes too because it is often the credential itself:
+//     https://TOKEN@github.com, https://TOKEN:x-oauth-basic@github.com.
+//   - the value of every sensitive parameter ([Redactor.IsSensitiveParam]) in
+//     the query and in the fragment, where OAuth's implicit flow puts
+//     access_token. The names stay.
+//   - URLs and queries nested in other parameters' values
+//     (redirect_uri=https%3A%2F%2F…%3Fcode%3D…), redacted by the same rules.
+//   - name=value pairs of sensitive names in the path (";token=…").
+//   - registered secrets anywhere: host, path, query, fragment, also when
+//     hidden behind unusual percent-encoding.
+//
+// It works on the text rather than a parsed URL, so what it keeps stays
+// byte-identical, parameter order and odd encodings included, and so input
+// that url.Parse rejects is still redacted. Tokens that are just a path
+// segment (https://hooks.example.com/services/T0/B0/XXXX) cannot be told
+// from ordinary paths: register them in [RedactConfig.Secrets].
+func (r *Redactor) URLString(raw string) string {
+	return r.orDefault().url(raw, 0)
+}
+
+// Query returns a raw query string, or an application/x-www-form-urlencoded
+// body, with the values of sensitive parameters replaced by [Redacted] and
+// registered secrets erased. Pairs are split on both '&' and ';', since
+// servers differ on ';'; a leading '?' is allowed. Everything else, order and
+// encoding included, stays byte-identical.
+func (r *Redactor) Query(rawQuery string) string {
+	return r.orDefault().query(rawQuery, 0)
+}
+
+// Form returns a redacted copy of v: the values of sensitive parameters
+// become [Redacted] (empty values stay empty), the others are redacted as by
+// [Redactor.Text], and registered secrets are erased from names too. It
+// returns nil for a nil v. v is never modified.
+func (r *Redactor) Form(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	r = r.orDefault()
+	out := make(url.Values, len(v))
+	for k, vv := range v {
+		sensitive := r.IsSensitiveParam(k)
+		nv := make([]string, len(vv))
+		for i, x := range vv {
+			switch {
+			case !sensitive:
+				nv[i] = r.text(x, 0)
+			case x != "":
+				nv[i] = Redacted
+			}
+		}
+		nk := r.erase(k)
+		out[nk] = append(out[nk], nv...)
+	}
+	return out
+}
+
+// Text returns free text, such as an error message, with its secrets
+// removed. net/http quotes the whole URL in its errors
+// (Get "https://user@host/p?token=…": dial tcp …), so Text removes, in order:
+//
+//   - in every URL with a scheme ("https://…"), what [Redactor.URLString]
+//     removes;
+//   - outside URLs too, the value of every name=value pair whose name is a
+//     sensitive parameter: a scheme-less "/login?password=…", a form body, a
+//     keyword DSN ("host=db password=…"). A quoted value is redacted up to its
+//     closing quote. This costs some false positives ("status code=500"
+//     becomes "code=REDACTED"), accepted since a missed secret cannot be
+//     recalled;
+//   - the credential after "Bearer " (any case);
+//   - registered secrets, in all their forms.
+//
+// Text is not a general secret scanner: a credential in "name: value" or JSON
+// form is only caught when it is a registered secret.
+func (r *Redactor) Text(s string) string {
+	return r.orDefault().text(s, 0)
+}
+
+// String returns s with every occurrence of every registered secret, in all
+// the forms listed at [RedactConfig.Secrets], replaced by [Redacted].
+func (r *Redactor) String(s string) string {
+	return r.orDefault().erase(s)
+}
+
+// erase replaces the registered secrets' forms.
+func (r *Redactor) erase(s string) string {
+	// A replacement can complete another form with its neighbours only in
+	// contrived cases; a few passes remove those too.
+	for range 3 {
+		if !r.containsForm(s) {
+			return s
+		}
+		s = r.replacer.Replace(s)
+	}
+	return s
+}
+
+func (r *Redactor) containsForm(s string) bool {
+	for _, f := range r.forms {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Redactor) containsFormBytes(b []byte) bool {
+	for _, f := range r.formBytes {
+		if bytes.Contains(b, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Redactor) text(s string, depth int) string {
+	// Erasing secrets first keeps a secret that contains '&', '=' or '?'
+	// from being split by the parsing below; erasing again at the end
+	// catches what the other steps uncovered.
+	s = r.erase(s)
+	s = r.urls(s, depth)
+	s = r.pairs(s)
+	s = redactBearer(s)
+	return r.erase(s)
+}
+
+// urls redacts every URL with a scheme inside s.
+func (r *Redactor) urls(s string, depth int) string {
+	var b []byte
+	last := 0
+	for i := 0; i < len(s); {
+		k := strings.Index(s[i:], "://")
+		if k < 0 {
+			break
+		}
+		k += i
+		start := k
+		for start > i && redactIsSchemeByte(s[start-1]) {
+			start--
+		}
+		for start < k && !redactIsAlpha(s[start]) {
+			start++
+		}
+		end := k + 3
+		for end < len(s) && !redactEndsURL(s[end]) {
+			end++
+		}
+		i = end
+		if start == k {
+			continue
+		}
+		span := s[start:end]
+		red := r.url(span, depth)
+		if red == span {
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:start]...)
+		b = append(b, red...)
+		last = end
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// url redacts one URL; see URLString.
+func (r *Redactor) url(s string, depth int) string {
+	s = r.erase(s) // before parsing, as in text
+	rest, frag, hasFrag := strings.Cut(s, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
+
+	// Split rest as url.Parse does: scheme, then "//" authority up to the
+	// next '/', userinfo up to the authority's last '@'.
+	hostStart := redactSchemeEnd(rest)
+	pathStart := hostStart
+	uiStart, uiEnd := -1, -1
+	if strings.HasPrefix(rest[hostStart:], "//") {
+		hostStart += 2
+		pathStart = len(rest)
+		if i := strings.IndexByte(rest[hostStart:], '/'); i >= 0 {
+			pathStart = hostStart + i
+		}
+		if at := strings.LastIndexByte(rest[hostStart:pathStart], '@'); at >= 0 {
+			uiStart, uiEnd = hostStart, hostStart+at
+			hostStart = uiEnd + 1
+		} else if !redactValidHostPort(rest[hostStart:pathStart]) {
+			// "https://u:pa/ss@host/": a password with an unescaped '/' ends
+			// the authority early, and url.Parse rejects the URL. Take the
+			// userinfo up to the next '@' rather than leak the password.
+			if at := strings.IndexByte(rest[pathStart:], '@'); at >= 0 {
+				uiStart, uiEnd = hostStart, pathStart+at
+				hostStart = uiEnd + 1
+				pathStart = hostStart
+				if i := strings.IndexByte(rest[hostStart:], '/'); i >= 0 {
+					pathStart = hostStart + i
+				} else {
+					pathStart = len(rest)
+				}
+			}
+		}
+	}
+
+	ui, newUI := "", ""
+	if uiStart >= 0 {
+		ui = rest[uiStart:uiEnd]
+		newUI = redactUserinfo(ui)
+	}
+	host := rest[hostStart:pathStart]
+	newHost := r.erase(host)
+	path := rest[pathStart:]
+	newPath := r.path(path)
+	newQuery := r.query(query, depth)
+	newFrag := r.fragment(frag, depth)
+	if newUI == ui && newHost == host && newPath == path && newQuery == query && newFrag == frag {
+		return s
+	}
+
+	var b strings.Builder
+	b.Grow(len(s) + 2*len(Redacted))
+	if uiStart >= 0 {
+		b.WriteString(rest[:uiStart])
+		b.WriteString(newUI)
+		b.WriteByte('@')
+	} else {
+		b.WriteString(rest[:hostStart])
+	}
+	b.WriteString(newHost)
+	b.WriteString(newPath)
+	if hasQuery {
+		b.WriteByte('?')
+		b.WriteString(newQuery)
+	}
+	if hasFrag {
+		b.WriteByte('#')
+		b.WriteString(newFrag)
+	}
+	return b.String()
+}
+
+// redactValidHostPort reports whether the port of host, if any, is a number,
+// as url.Parse requires.
+func redactValidHostPort(host string) bool {
+	if strings.HasPrefix(host, "[") {
+		i := strings.LastIndexByte(host, ']')
+		if i < 0 {
+			return false
+		}
+		host = host[i+1:]
+		if host == "" {
+			return true
+		}
+		if host[0] != ':' {
+			return false
+		}
+	}
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 {
+		return true
+	}
+	for _, c := range []byte(host[i+1:]) {
+		if !redactIsDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// redactUserinfo replaces the username and the password, keeping the shape.
+func redactUserinfo(ui string) string {
+	user, pass, hasPass := strings.Cut(ui, ":")
+	if (user == "" || user == Redacted) && (pass == "" || pass == Redacted) {
+		return ui
+	}
+	switch {
+	case !hasPass:
+		return Redacted
+	case user == "":
+		return ":" + Redacted
+	case pass == "":
+		return Redacted + ":"
+	}
+	return Redacted + ":" + Redacted
+}
+
+// path redacts a URL path, or the part of a fragment before its '?'.
+func (r *Redactor) path(p string) string {
+	out := r.pairs(r.erase(p))
+	if r.replacer == nil || strings.IndexByte(out, '%') < 0 {
+		return out
+	}
+	var buf [128]byte
+	dec := redactUnescape(buf[:0], out, false)
+	if !r.containsFormBytes(dec) {
+		return out
+	}
+	// A secret hidden by unusual escaping (every byte escaped, say): rebuild
+	// the path from its decoded, erased form.
+	return (&url.URL{Path: r.erase(string(dec))}).EscapedPath()
+}
+
+// fragment redacts a fragment: a query ("#access_token=…") or, for the hash
+// routing of single-page apps, a path and a query ("#/cb?code=…").
+func (r *Redactor) fragment(f string, depth int) string {
+	head, q, ok := strings.Cut(f, "?")
+	if !ok {
+		return r.query(f, depth)
+	}
+	newHead, newQ := r.path(head), r.query(q, depth)
+	if newHead == head && newQ == q {
+		return f
+	}
+	return newHead + "?" + newQ
+}
+
+func (r *Redactor) query(s string, depth int) string {
+	s = r.erase(s) // before splitting, as in text
+	var b []byte
+	i := 0
+	if strings.HasPrefix(s, "?") {
+		i = 1
+	}
+	for i <= len(s) {
+		j := strings.IndexAny(s[i:], "&;")
+		if j < 0 {
+			j = len(s)
+		} else {
+			j += i
+		}
+		seg := s[i:j]
+		if red := r.pair(seg, depth); red != seg {
+			if b == nil {
+				b = make([]byte, 0, len(s)+len(Redacted))
+				b = append(b, s[:i]...)
+			}
+			b = append(b, red...)
+		} else if b != nil {
+			b = append(b, seg...)
+		}
+		if j < len(s) && b != nil {
+			b = append(b, s[j])
+		}
+		i = j + 1
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// pair redacts one name=value segment of a query.
+func (r *Redactor) pair(seg string, depth int) string {
+	key, val, ok := strings.Cut(seg, "=")
+	if !ok {
+		return r.component(seg, depth)
+	}
+	var buf [64]byte
+	if r.isParamKey(redactLowerKey(buf[:0], key, true)) {
+		if val == "" || val == Redacted {
+			return seg
+		}
+		return key + "=" + Redacted
+	}
+	newKey, newVal := r.component(key, depth), r.component(val, depth)
+	if newKey == key && newVal == val {
+		return seg
+	}
+	return newKey + "=" + newVal
+}
+
+// component redacts a raw (percent-encoded) name or value of a query. The
+// decoded value is redacted as free text, so URLs and queries nested in it
+// are redacted too; a changed value is re-encoded with url.QueryEscape.
+func (r *Redactor) component(s string, depth int) string {
+	out := r.erase(s)
+	if strings.IndexByte(out, '%') < 0 {
+		if !redactMayNeedText(out) {
+			return out
+		}
+		if depth >= redactMaxDepth {
+			return Redacted
+		}
+		return r.text(out, depth+1)
+	}
+	var buf [128]byte
+	dec := redactUnescape(buf[:0], out, true)
+	if !redactMayNeedTextBytes(dec) && !r.containsFormBytes(dec) {
+		return out
+	}
+	if depth >= redactMaxDepth {
+		return Redacted
+	}
+	ds := string(dec)
+	t := r.text(ds, depth+1)
+	if t == ds {
+		return out
+	}
+	return url.QueryEscape(t)
+}
+
+// redactMayNeedText reports whether s could hold something that text would
+// redact: a URL, a name=value pair or a Bearer credential. It keeps the
+// common plain value on a path that does not allocate.
+func redactMayNeedText(s string) bool {
+	return strings.Contains(s, "://") || strings.IndexByte(s, '=') >= 0 || redactIndexBearer(s, 0) >= 0
+}
+
+func redactMayNeedTextBytes(b []byte) bool {
+	return bytes.Contains(b, []byte("://")) || bytes.IndexByte(b, '=') >= 0 || redactIndexBearer(b, 0) >= 0
+}
+
+// pairs redacts the values of name=value pairs whose name is a sensitive
+// parameter, wherever they are in s.
+func (r *Redactor) pairs(s string) string {
+	var b []byte
+	last := 0
+	for i := 0; i < len(s); {
+		eq := strings.IndexByte(s[i:], '=')
+		if eq < 0 {
+			break
+		}
+		eq += i
+		i = eq + 1
+		ks := eq
+		for ks > last && redactIsKeyByte(s[ks-1]) {
+			ks--
+		}
+		// JSON writes '&' as \u0026: "…?a=1\u0026token=…".
+		if ks > last && s[ks-1] == '\\' && eq-ks > 5 && s[ks] == 'u' &&
+			redactIsHex(s[ks+1]) && redactIsHex(s[ks+2]) && redactIsHex(s[ks+3]) && redactIsHex(s[ks+4]) {
+			ks += 5
+		}
+		if ks == eq {
+			continue
+		}
+		var buf [64]byte
+		if !r.isParamKey(redactLowerKey(buf[:0], s[ks:eq], true)) {
+			continue
+		}
+		vs, ve, next := redactValueSpan(s, eq+1)
+		i = next
+		if v := s[vs:ve]; v == "" || v == Redacted {
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:vs]...)
+		b = append(b, Redacted...)
+		last = ve
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// redactValueSpan returns the bounds of the value that starts at i and the
+// index to resume scanning at. A value quoted with ", ', \" or \' (as %q
+// renders a quote) runs to the matching close quote, or to the end of the
+// line if there is none; an unquoted one to the next separator.
+func redactValueSpan(s string, i int) (start, end, next int) {
+	quote := ""
+	switch {
+	case strings.HasPrefix(s[i:], `\"`), strings.HasPrefix(s[i:], `\'`):
+		quote = s[i : i+2]
+	case strings.HasPrefix(s[i:], `"`), strings.HasPrefix(s[i:], `'`):
+		quote = s[i : i+1]
+	}
+	if quote != "" {
+		start = i + len(quote)
+		for j := start; j < len(s); j++ {
+			if s[j] == '\n' {
+				return start, j, j
+			}
+			if len(quote) == 1 && s[j] == '\\' {
+				j++ // skip an escaped quote
+				continue
+			}
+			if strings.HasPrefix(s[j:], quote) {
+				return start, j, j + len(quote)
+			}
+		}
+		return start, len(s), len(s)
+	}
+	end = i
+	for end < len(s) && !redactEndsValue(s[end]) {
+		end++
+	}
+	return i, end, end
+}
+
+// redactBearer replaces the credential that follows "Bearer ".
+func redactBearer(s string) string {
+	var b []byte
+	last := 0
+	for i := 0; ; {
+		k := redactIndexBearer(s, i)
+		if k < 0 {
+			break
+		}
+		i = k + len("bearer")
+		if k > 0 && (redactIsAlpha(s[k-1]) || redactIsDigit(s[k-1])) {
+			continue
+		}
+		j := i
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if j == i {
+			continue
+		}
+		ts := j
+		for j < len(s) && redactIsToken68Byte(s[j]) {
+			j++
+		}
+		te := j
+		for j < len(s) && s[j] == '=' {
+			j++
+		}
+		if te == ts {
+			continue
+		}
+		// `Bearer realm="x"` starts auth-params, not a credential.
+		if j > te && j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != ',' && s[j] != ';' {
+			continue
+		}
+		i = j
+		if s[ts:j] == Redacted {
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:ts]...)
+		b = append(b, Redacted...)
+		last = j
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// redactIndexBearer returns the index of the first "bearer", in any case, at
+// or after from, or -1.
+func redactIndexBearer[T string | []byte](s T, from int) int {
+	const word = "bearer"
+	for i := from; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && s[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return i
+		}
+	}
+	return -1
+}
+
+// redactSecretForms appends the forms of secret s that are worth erasing.
+func redactSecretForms(forms []string, s string) []string {
+	q, p := url.QueryEscape(s), url.PathEscape(s)
+	forms = append(forms, s, q, p, redactLowerHex(q), redactLowerHex(p))
+	b := []byte(s)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		forms = append(forms, enc.EncodeToString(b))
+	}
+	// Inside a longer base64 text ("user:" + s in a Basic credential) the
+	// encoding of s depends on its offset modulo 3. For each offset keep the
+	// characters that depend on s alone.
+	for k, first := range [3]int{0, 2, 3} {
+		buf := make([]byte, k+len(s))
+		copy(buf[k:], s)
+		n := len(buf)
+		core := base64.RawStdEncoding.EncodeToString(buf)[first : 4*(n/3)+n%3]
+		forms = append(forms, core, strings.NewReplacer("+", "-", "/", "_").Replace(core))
+	}
+	return forms
+}
+
+// redactLowerHex turns the hex digits of percent escapes to lower case, as
+// some encoders write them.
+func redactLowerHex(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1] = redactLowerByte(b[i+1])
+			b[i+2] = redactLowerByte(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func redactNameSet(builtin, extra []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(builtin)+len(extra))
+	for _, list := range [2][]string{builtin, extra} {
+		for _, name := range list {
+			if k := redactLowerKey(nil, name, false); len(k) > 0 {
+				m[string(k)] = struct{}{}
+			}
+		}
+	}
+	return m
+}
+
+// redactLowerKey appends name to dst in ASCII lower case without surrounding
+// spaces, percent-decoding it first (with '+' as a space) if decode is set.
+// Malformed escapes are kept as they are, as lenient servers do.
+func redactLowerKey(dst []byte, name string, decode bool) []byte {
+	if decode {
+		dst = redactUnescape(dst, name, true)
+	} else {
+		dst = append(dst, name...)
+	}
+	for i, c := range dst {
+		dst[i] = redactLowerByte(c)
+	}
+	return bytes.TrimSpace(dst)
+}
+
+// redactUnescape appends s to dst percent-decoded, keeping malformed escapes;
+// plus selects query decoding, where '+' is a space.
+func redactUnescape(dst []byte, s string, plus bool) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && redactIsHex(s[i+1]) && redactIsHex(s[i+2]):
+			c = redactUnhex(s[i+1])<<4 | redactUnhex(s[i+2])
+			i += 2
+		case c == '+' && plus:
+			c = ' '
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// redactSchemeEnd returns the index just after "scheme:" at the start of s,
+// or 0 if s does not start with a scheme.
+func redactSchemeEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case redactIsAlpha(c):
+		case redactIsSchemeByte(c):
+			if i == 0 {
+				return 0
+			}
+		case c == ':':
+			if i == 0 {
+				return 0
+			}
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+func redactIsAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+func redactIsDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func redactIsHex(c byte) bool {
+	return redactIsDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f'
+}
+
+func redactUnhex(c byte) byte {
+	if redactIsDigit(c) {
+		return c - '0'
+	}
+	return (c | 0x20) - 'a' + 10
+}
+
+func redactLowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func redactIsSchemeByte(c byte) bool {
+	return redactIsAlpha(c) || redactIsDigit(c) || c == '+' || c == '-' || c == '.'
+}
+
+// redactIsKeyByte reports whether c can be part of a parameter name in free
+// text.
+func redactIsKeyByte(c byte) bool {
+	return redactIsAlpha(c) || redactIsDigit(c) ||
+		c == '_' || c == '-' || c == '.' || c == '~' || c == '%' || c == '[' || c == ']'
+}
+
+func redactIsToken68Byte(c byte) bool {
+	return redactIsAlpha(c) || redactIsDigit(c) ||
+		c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+}
+
+// redactEndsURL reports whether c ends a URL in free text. Punctuation such
+// as ',' or ')' does not: redacting a character too many is better than
+// leaving the end of a token.
+func redactEndsURL(c byte) bool {
+	return c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`'
+}
+
+// redactEndsValue reports whether c ends an unquoted parameter value in free
+// text.
+func redactEndsValue(c byte) bool {
+	return redactEndsURL(c) || c == '&' || c == ';'
+}
