@@ -576,12 +576,12 @@ func TestRedactorCleanInputDoesNotAllocate(t *testing.T) {
 		"IsSensitiveHeader": func() { _ = r.IsSensitiveHeader("X-API-KEY") },
 		"IsSensitiveParam":  func() { _ = r.IsSensitiveParam("Access%5FToken") },
 		"sensitive value":   func() { _ = r.HeaderValue("Authorization", "Bearer x") },
-		"Header (one copy)": func() { _ = r.Header(h) },
 	}
-	want := map[string]float64{"Header (one copy)": 3}
 	for name, f := range tests {
-		assert.Equal(t, want[name], testing.AllocsPerRun(100, f), name)
+		assert.Zero(t, testing.AllocsPerRun(100, f), name)
 	}
+	// Header copies: the map and one backing array for all values, no more.
+	assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { _ = r.Header(h) }), 3.0, "Header")
 }
 
 func TestRedactorConcurrentUse(t *testing.T) {
