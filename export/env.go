@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/severity"
 )
 
@@ -48,7 +49,8 @@ func readEnv() (env, error) {
 		if raw := os.Getenv(name); raw != "" {
 			e.otlpEndpoint = true
 			if u, err := url.Parse(raw); err != nil || u.Scheme == "" || u.Host == "" {
-				fail(name, raw, "an absolute URL such as http://localhost:4318")
+				// The URL may carry credentials: quote it redacted.
+				fail(name, logrecord.DefaultRedactor().URLString(raw), "an absolute URL such as http://localhost:4318")
 			}
 		}
 	}

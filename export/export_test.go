@@ -345,6 +345,14 @@ func TestSetupEnvErrors(t *testing.T) {
 	}
 }
 
+func TestSetupEndpointErrorIsRedacted(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318/?token=s3cr3t-CANARY")
+	_, err := export.Setup(t.Context(), export.WithoutGlobal())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "OTEL_EXPORTER_OTLP_ENDPOINT")
+	assert.NotContains(t, err.Error(), "CANARY")
+}
+
 func TestSetupHeadersErrorHidesValue(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Bearer s3cr3t-CANARY")
 	_, err := export.Setup(t.Context(), export.WithoutGlobal())
