@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -76,7 +77,11 @@ func main() {
 	emit(severity.Warn2, attribute.StringValue("contact has no phone; skipped\nforged line?"), logrecord.KeyValue("contact", page[1]))
 
 	// net/http errors quote the full URL, token included: redact the text too.
-	callErr := fmt.Errorf("sync contacts: %w", errors.New(`Get "https://api.example-crm.com/v3/contacts?access_token=s3cr3t-token": dial tcp: connection refused`))
+	callErr := fmt.Errorf("sync contacts: %w", &url.Error{
+		Op:  "Get",
+		URL: "https://api.example-crm.com/v3/contacts?access_token=s3cr3t-token",
+		Err: errors.New("dial tcp 203.0.113.7:443: connect: connection refused"),
+	})
 	exc := logrecord.Exception(logrecord.WithStack(callErr))
 	for i, kv := range exc {
 		exc[i].Value = attribute.StringValue(redact.Text(kv.Value.AsString()))
