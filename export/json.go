@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/oplog-go/oplog/logrecord"
 )
 
 // JSON writes each batch of records as one line holding an OTLP
@@ -251,10 +253,8 @@ func appendAnyValue(b []byte, v attribute.Value) []byte {
 		b = append(b, `{"bytesValue":"`...)
 		b = base64.StdEncoding.AppendEncode(b, v.AsByteSlice())
 		b = append(b, '"')
-	case attribute.SLICE:
-		return appendArray(b, v.AsSlice())
-	case attribute.STRINGSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
-		return appendArray(b, genericValues(v))
+	case attribute.SLICE, attribute.STRINGSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
+		return appendArray(b, logrecord.Elements(v))
 	case attribute.MAP:
 		b = append(b, `{"kvlistValue":{"values":[`...)
 		for i, kv := range v.AsMap() {
@@ -279,29 +279,6 @@ func appendArray(b []byte, vs []attribute.Value) []byte {
 		b = appendAnyValue(b, e)
 	}
 	return append(b, "]}}"...)
-}
-
-func genericValues(v attribute.Value) []attribute.Value {
-	var out []attribute.Value
-	switch v.Type() {
-	case attribute.STRINGSLICE:
-		for _, s := range v.AsStringSlice() {
-			out = append(out, attribute.StringValue(s))
-		}
-	case attribute.INT64SLICE:
-		for _, n := range v.AsInt64Slice() {
-			out = append(out, attribute.Int64Value(n))
-		}
-	case attribute.FLOAT64SLICE:
-		for _, f := range v.AsFloat64Slice() {
-			out = append(out, attribute.Float64Value(f))
-		}
-	case attribute.BOOLSLICE:
-		for _, t := range v.AsBoolSlice() {
-			out = append(out, attribute.BoolValue(t))
-		}
-	}
-	return out
 }
 
 func appendDouble(b []byte, f float64) []byte {

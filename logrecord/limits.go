@@ -156,11 +156,11 @@ func (l Limits) sanitize(v attribute.Value, depth int) (attribute.Value, bool) {
 			}
 		}
 		if changed {
-			return l.sanitizeSlice(genericSlice(v), depth)
+			return l.sanitizeSlice(Elements(v), depth)
 		}
 	case attribute.BOOLSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE:
 		if sliceLen(v) > l.MaxItems {
-			return l.sanitizeSlice(genericSlice(v), depth)
+			return l.sanitizeSlice(Elements(v), depth)
 		}
 	case attribute.SLICE:
 		return l.sanitizeSlice(v.AsSlice(), depth)
@@ -210,10 +210,15 @@ func (l Limits) sanitizeMap(kvs []attribute.KeyValue, depth int) (attribute.Valu
 	return attribute.MapValue(kvs...), changed
 }
 
-// genericSlice turns a typed slice value into a slice of values.
-func genericSlice(v attribute.Value) []attribute.Value {
+// Elements returns the elements of a slice value as values, whether the
+// slice is typed (STRINGSLICE, INT64SLICE, FLOAT64SLICE, BOOLSLICE) or not
+// (SLICE); nil for other types. Exporters that write OTLP, which has only
+// one array type, use it to treat every slice alike.
+func Elements(v attribute.Value) []attribute.Value {
 	var out []attribute.Value
 	switch v.Type() {
+	case attribute.SLICE:
+		return v.AsSlice()
 	case attribute.BOOLSLICE:
 		for _, e := range v.AsBoolSlice() {
 			out = append(out, attribute.BoolValue(e))

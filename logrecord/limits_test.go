@@ -88,3 +88,13 @@ func TestSanitizeAllocations(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = l.Sanitize(s) }), "a valid string is returned as is")
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = l.String("fine") }))
 }
+
+func TestElements(t *testing.T) {
+	one := []attribute.Value{attribute.IntValue(1)}
+	assert.Equal(t, one, logrecord.Elements(attribute.Int64SliceValue([]int64{1})))
+	assert.Equal(t, one, logrecord.Elements(attribute.SliceValue(attribute.IntValue(1))))
+	assert.Equal(t, []attribute.Value{attribute.StringValue("a")}, logrecord.Elements(attribute.StringSliceValue([]string{"a"})))
+	assert.Equal(t, []attribute.Value{attribute.Float64Value(0.5)}, logrecord.Elements(attribute.Float64SliceValue([]float64{0.5})))
+	assert.Equal(t, []attribute.Value{attribute.BoolValue(true)}, logrecord.Elements(attribute.BoolSliceValue([]bool{true})))
+	assert.Nil(t, logrecord.Elements(attribute.StringValue("not a slice")))
+}
