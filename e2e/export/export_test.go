@@ -5,9 +5,12 @@ package export_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +197,104 @@ func TestRetryable503ThenDelivered(t *testing.T) {
 	require.NoError(t, p.Shutdown(t.Context()))
 	assert.Len(t, r.LogRecords(), 50, "everything arrives, nothing duplicated")
 	assert.Equal(t, uint64(50), p.Stats().Exporters[0].Delivered)
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func emitSeq(t *testing.T, p *export.Pipeline, from, n int) {
+	lg := p.LoggerProvider().Logger("e2e")
+	for i := from; i < from+n; i++ {
+		var rec log.Record
+		rec.SetSeverity(log.SeverityInfo)
+		rec.SetBody(attribute.StringValue("record"))
+		rec.AddAttributes(attribute.Int("seq", i))
+		lg.Emit(t.Context(), rec)
+	}
+}
+
+// seqs returns the seq attribute of every record received, failing on a duplicate.
+func seqs(t *testing.T, r *collector.Receiver) map[int64]bool {
+	t.Helper()
+	seen := map[int64]bool{}
+	for _, lr := range r.LogRecords() {
+		v, ok := lr.Record.Attributes().Get("seq")
+		require.True(t, ok)
+		require.False(t, seen[v.Int()], "duplicate record %d", v.Int())
+		seen[v.Int()] = true
+	}
+	return seen
+}
+
+func assertAddsUp(t *testing.T, s export.Stats) {
+	t.Helper()
+	for _, e := range s.Exporters {
+		assert.Equal(t, s.Emitted, e.Delivered+e.Dropped.Total()+e.Pending, "%s: %+v", e.Name, e)
+	}
+}
+
+func TestReceiverAbsentAtStartThenAppearing(t *testing.T) {
+	addr := freeAddr(t)
+	p, err := export.Setup(t.Context(), export.WithoutGlobal(),
+		export.WithOTLP(export.OTLPEndpoint(addr), export.OTLPInsecure()),
+		export.WithExportInterval(20*time.Millisecond), export.WithExportTimeout(20*time.Second),
+		export.WithErrorHandler(func(err error) { t.Log("reported:", err) }))
+	require.NoError(t, err)
+
+	emitSeq(t, p, 0, 100)
+	// Nothing listens: the export is refused, retried, and cannot finish.
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, p.ForceFlush(ctx), context.DeadlineExceeded)
+	assert.Equal(t, uint64(100), p.Stats().Exporters[0].Pending, "held while the receiver is absent")
+
+	r := collector.Start(t, collector.Options{Addr: addr})
+	emitSeq(t, p, 100, 100)
+	require.NoError(t, p.Shutdown(t.Context()))
+
+	s := p.Stats()
+	assertAddsUp(t, s)
+	got := seqs(t, r)
+	assert.Equal(t, int(s.Exporters[0].Delivered), len(got), "delivered is what the receiver holds")
+	assert.Equal(t, uint64(200), s.Exporters[0].Delivered, "a refused connection is retried, not lost: %+v", s.Exporters[0])
+}
+
+func TestReceiverGoneForGood(t *testing.T) {
+	r := collector.Start(t, collector.Options{})
+	var reported []error
+	var mu sync.Mutex
+	p, err := export.Setup(t.Context(), export.WithoutGlobal(),
+		export.WithOTLP(export.OTLPEndpoint(r.Endpoint()), export.OTLPInsecure()),
+		export.WithExportInterval(20*time.Millisecond),
+		export.WithErrorHandler(func(err error) { mu.Lock(); reported = append(reported, err); mu.Unlock() }))
+	require.NoError(t, err)
+	emitSeq(t, p, 0, 10)
+	require.NoError(t, p.ForceFlush(t.Context()))
+	r.Stop()
+	emitSeq(t, p, 10, 20)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	start := time.Now()
+	err = p.Shutdown(ctx)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "20 record(s) not delivered of 30 emitted")
+	assert.Less(t, took, 5*time.Second, "Shutdown honours its deadline (1s) instead of retrying for the export timeout")
+
+	s := p.Stats()
+	assertAddsUp(t, s)
+	assert.Equal(t, uint64(10), s.Exporters[0].Delivered)
+	assert.Equal(t, uint64(20), s.Exporters[0].Dropped.Total())
+	assert.Len(t, seqs(t, r), 10)
+	mu.Lock()
+	assert.NotEmpty(t, reported, "the drops were reported through the error handler")
+	mu.Unlock()
 }
