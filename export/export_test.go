@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -358,4 +360,70 @@ func TestSetupHeadersErrorHidesValue(t *testing.T) {
 	_, err := export.Setup(t.Context(), export.WithoutGlobal())
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "CANARY")
+}
+
+func TestSetupChoosesExporters(t *testing.T) {
+	names := func(p *export.Pipeline) []string {
+		var out []string
+		for _, e := range p.Stats().Exporters {
+			out = append(out, e.Name)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		opts []export.Option
+		want []string
+	}{
+		{"nothing set: console on stdout", nil, nil, []string{"console"}},
+		{"endpoint set: console and OTLP", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}, nil, []string{"console", "otlp"}},
+		{"logs endpoint set", map[string]string{"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://127.0.0.1:1/v1/logs"}, nil, []string{"console", "otlp"}},
+		{"json console format", map[string]string{"OPLOG_CONSOLE_FORMAT": "json"}, nil, []string{"json"}},
+		{"explicit list", map[string]string{"OTEL_LOGS_EXPORTER": "otlp, console"}, nil, []string{"console", "otlp"}},
+		{"none", map[string]string{"OTEL_LOGS_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}, nil, nil},
+		{"options win over variables", map[string]string{"OTEL_LOGS_EXPORTER": "otlp"}, []export.Option{export.WithJSON(io.Discard)}, []string{"json"}},
+		{"several exporters combine", nil, []export.Option{export.WithConsole(io.Discard), export.WithJSON(io.Discard), export.WithExporter(export.NewMemory())},
+			[]string{"console", "json", "memory"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			p := setup(t, tt.opts...)
+			assert.Equal(t, tt.want, names(p))
+		})
+	}
+}
+
+func TestSetupResourceFromEnvAndOptions(t *testing.T) {
+	t.Setenv("OTEL_SERVICE_NAME", "from-env")
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "team=integrations,region=eu")
+	mem := export.NewMemory()
+	p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(mem))
+	require.NoError(t, err)
+	p.LoggerProvider().Logger("x").Emit(t.Context(), record(severity.Info, attribute.StringValue("a")))
+	require.NoError(t, p.Shutdown(t.Context()))
+	res := mem.Records()[0].Resource()
+	v, _ := res.Set().Value("service.name")
+	assert.Equal(t, "from-env", v.AsString())
+	v, _ = res.Set().Value("region")
+	assert.Equal(t, "eu", v.AsString())
+
+	mem = export.NewMemory()
+	p, err = export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(mem), export.WithServiceName("from-option"))
+	require.NoError(t, err)
+	p.LoggerProvider().Logger("x").Emit(t.Context(), record(severity.Info, attribute.StringValue("a")))
+	require.NoError(t, p.Shutdown(t.Context()))
+	v, _ = mem.Records()[0].Resource().Set().Value("service.name")
+	assert.Equal(t, "from-option", v.AsString(), "the option wins over OTEL_SERVICE_NAME")
+}
+
+func TestSetupRegistersGlobals(t *testing.T) {
+	p, err := export.Setup(t.Context(), export.WithExporter(export.NewMemory()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+	assert.Same(t, p.LoggerProvider(), otel.GetLoggerProvider())
+	assert.Same(t, p.TracerProvider(), otel.GetTracerProvider())
 }
