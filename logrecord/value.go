@@ -22,7 +22,22 @@ import (
 // default [Limits]. It never panics. See the package documentation for the
 // mapping of each type.
 func Value(v any) attribute.Value {
-	return Limits{}.Value(v)
+	// The common scalars are converted here, not in a helper returning
+	// (Value, bool): copying that result costs more than the conversion.
+	switch x := v.(type) {
+	case string:
+		return attribute.StringValue(cutString(x, DefaultMaxStringLen))
+	case int:
+		return attribute.Int64Value(int64(x))
+	case int64:
+		return attribute.Int64Value(x)
+	case bool:
+		return attribute.BoolValue(x)
+	case float64:
+		return attribute.Float64Value(x)
+	}
+	c := converter{l: defaults}
+	return c.value(v, 0)
 }
 
 // KeyValue is [Value] for one attribute: the key made valid and cut to the
@@ -33,29 +48,8 @@ func KeyValue(key string, v any) attribute.KeyValue {
 
 // Value is the package-level [Value] within the limits l.
 func (l Limits) Value(v any) attribute.Value {
-	l = l.withDefaults()
-	if s, ok := scalar(v, l.MaxStringLen); ok {
-		return s
-	}
-	c := converter{l: l}
+	c := converter{l: l.withDefaults()}
 	return c.value(v, 0)
-}
-
-// scalar converts the most common types with no converter state at all.
-func scalar(v any, maxString int) (attribute.Value, bool) {
-	switch x := v.(type) {
-	case string:
-		return attribute.StringValue(cutString(x, maxString)), true
-	case int:
-		return attribute.Int64Value(int64(x)), true
-	case int64:
-		return attribute.Int64Value(x), true
-	case bool:
-		return attribute.BoolValue(x), true
-	case float64:
-		return attribute.Float64Value(x), true
-	}
-	return attribute.Value{}, false
 }
 
 // KeyValue is the package-level [KeyValue] within the limits l.
