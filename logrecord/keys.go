@@ -28,6 +28,21 @@ const (
 	KeyMessageType = "oplog.message.type"
 	// KeyMessageLate marks a record logged after its operation ended.
 	KeyMessageLate = "oplog.message.late"
+
+	// HTTP message details the semantic conventions have no key for.
+	KeyHTTPDurationMS    = "oplog.http.duration_ms"
+	KeyHTTPRetryMax      = "oplog.http.retry.max"
+	KeyHTTPRetryWaitedMS = "oplog.http.retry.waited_ms"
+
+	// The sync result message: counts per model and capped key lists.
+	KeySyncModel       = "oplog.sync.model"
+	KeySyncAdded       = "oplog.sync.added"
+	KeySyncUpdated     = "oplog.sync.updated"
+	KeySyncUnchanged   = "oplog.sync.unchanged"
+	KeySyncDeleted     = "oplog.sync.deleted"
+	KeySyncAddedKeys   = "oplog.sync.added_keys"
+	KeySyncUpdatedKeys = "oplog.sync.updated_keys"
+	KeySyncDeletedKeys = "oplog.sync.deleted_keys"
 )
 
 // Values of [KeyMessageSource] and [KeyMessageType].
