@@ -90,4 +90,3 @@ func BenchmarkDisabled(b *testing.B) {
 		op.Info("fetched page", attribute.Int("page", 2))
 	}
 }
-

@@ -50,7 +50,7 @@ func (o *Operation) HTTP(c HTTPCall) {
 	}
 	red := o.t.redactor
 	method, url := "", ""
-	var ctx context.Context
+	ctx := o.ctx
 	attrs := make([]attribute.KeyValue, 0, 16)
 	if c.Request != nil {
 		method = c.Request.Method

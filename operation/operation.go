@@ -395,7 +395,7 @@ func (o *Operation) message(sev severity.Severity, msg string, attrs []attribute
 	if !o.enabled(sev) {
 		return
 	}
-	o.emit(nil, sev, attribute.StringValue(msg), "", typeLog, attrs)
+	o.emit(o.ctx, sev, attribute.StringValue(msg), "", typeLog, attrs)
 }
 
 // Log logs a record of any severity and any body (see [logrecord.Value] to
@@ -417,7 +417,7 @@ func (o *Operation) LogError(err error, attrs ...attribute.KeyValue) {
 		return
 	}
 	exc := o.exception(err)
-	o.emit(nil, severity.Error, exc[1].Value, "", typeLog, append(exc, attrs...))
+	o.emit(o.ctx, severity.Error, exc[1].Value, "", typeLog, append(exc, attrs...))
 }
 
 // keyCap bounds the key lists of a sync result message.
@@ -453,7 +453,7 @@ func (o *Operation) SyncResult(r SyncResult) {
 	}
 	body := r.Model + ": " + strconv.Itoa(r.Added) + " added, " + strconv.Itoa(r.Updated) + " updated, " +
 		strconv.Itoa(r.Unchanged) + " unchanged, " + strconv.Itoa(r.Deleted) + " deleted"
-	o.emit(nil, severity.Info, attribute.StringValue(body), logrecord.EventSyncResult, typeSync, attrs)
+	o.emit(o.ctx, severity.Info, attribute.StringValue(body), logrecord.EventSyncResult, typeSync, attrs)
 }
 
 func capKeys(keys []string) []string {
