@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -23,7 +24,8 @@ import (
 //
 // time, severity, the operation context when the record has one (type.action,
 // integration/connection, the last 8 characters of the operation id), the
-// body, then the other attributes as key=value. Control characters (CR, LF,
+// body, the event name unless it is one of oplog's, then the other
+// attributes as key=value (oplog.message.source and .type left out). Control characters (CR, LF,
 // ESC, other C0 and C1, U+2028/2029, bidi overrides) are escaped, so data in
 // a record can neither forge a line nor drive the terminal. The severity is
 // coloured only when the writer is a terminal.
@@ -131,14 +133,29 @@ var sevColor = map[severity.Severity]string{
 	severity.Warn: "\x1b[33m", severity.Error: "\x1b[31m", severity.Fatal: "\x1b[1;35m",
 }
 
-// context attributes: shown in brackets, not again as key=value.
-func isContextKey(k attribute.Key) bool {
+// hiddenKey reports the attributes the console does not repeat: those shown
+// in brackets, and the message source and type, which the line's shape
+// already tells a reader.
+func hiddenKey(k attribute.Key) bool {
 	switch k {
 	case logrecord.KeyOperationID, logrecord.KeyOperationType, logrecord.KeyOperationAction,
-		logrecord.KeyIntegrationID, logrecord.KeyConnectionID:
+		logrecord.KeyIntegrationID, logrecord.KeyConnectionID,
+		logrecord.KeyMessageSource, logrecord.KeyMessageType:
 		return true
 	}
 	return false
+}
+
+// consoleValue renders a value: strings as they are, a one-element string
+// list as its element (as header values are), anything else as
+// attribute.Value.String renders it.
+func consoleValue(v attribute.Value) string {
+	if v.Type() == attribute.STRINGSLICE {
+		if ss := v.AsStringSlice(); len(ss) == 1 {
+			return ss[0]
+		}
+	}
+	return v.String()
 }
 
 func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
@@ -211,23 +228,22 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 		b = append(b, ' ')
 		b = appendEscaped(b, body.String())
 	}
-	if e := r.EventName(); e != "" {
+	sep := "  "
+	// oplog's own events are told by their body; others are shown.
+	if e := r.EventName(); e != "" && !strings.HasPrefix(e, "oplog.") {
 		b = append(b, "  event="...)
 		b = appendValue(b, e)
-	}
-	sep := "  "
-	if r.EventName() != "" {
 		sep = " "
 	}
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		if isContextKey(kv.Key) {
+		if hiddenKey(kv.Key) {
 			return true
 		}
 		b = append(b, sep...)
 		sep = " "
 		b = appendKey(b, string(kv.Key))
 		b = append(b, '=')
-		b = appendValue(b, kv.Value.String())
+		b = appendValue(b, consoleValue(kv.Value))
 		return true
 	})
 	return append(b, '\n')

@@ -69,14 +69,17 @@ func TestConsoleGolden(t *testing.T) {
 	lg.Emit(ctx, record(severity.Error, attribute.MapValue(attribute.Int("n", 1)), attribute.String("empty", ""), attribute.Float64("nan", math.NaN())))
 	r := record(severity.Debug3, attribute.Value{})
 	r.SetEventName("oplog.http")
-	r.AddAttributes(attribute.Int("http.response.status_code", 200))
+	r.AddAttributes(attribute.Int("http.response.status_code", 200), attribute.StringSlice("h", []string{"one value"}))
+	lg.Emit(ctx, r)
+	r.SetEventName("custom.event")
 	lg.Emit(ctx, r)
 	require.NoError(t, p.ForceFlush(ctx))
 
 	want := `10:30:00.123 INFO   [sync.run hubspot/conn-42 #9E0F1G2H] Fetched page  page=2 cursor="a b"
 10:30:00.123 WARN2  forged\nline\r\u001b[2J\u001b]0;title\u0007 \u2028 \u202e end  "k\nv"="x=y\"z"
 10:30:00.123 ERROR  {"n":1}  empty="" nan=NaN
-10:30:00.123 DEBUG3  event=oplog.http http.response.status_code=200
+10:30:00.123 DEBUG3  http.response.status_code=200 h="one value"
+10:30:00.123 DEBUG3  event=custom.event http.response.status_code=200 h="one value"
 `
 	assert.Equal(t, want, buf.String())
 	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {

@@ -99,7 +99,7 @@ func (o *Operation) HTTP(c HTTPCall) {
 		b.WriteString(strconv.Itoa(status))
 	}
 	b.WriteString(" (")
-	b.WriteString(c.Duration.Round(time.Millisecond).String())
+	b.WriteString(roundDuration(c.Duration).String())
 	b.WriteByte(')')
 	o.emit(ctx, sev, attribute.StringValue(b.String()), logrecord.EventHTTP, typeHTTP, attrs)
 }
@@ -149,4 +149,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	retry, _ := req.Context().Value(retryKey{}).(Retry)
 	o.HTTP(HTTPCall{Request: req, Response: resp, Err: err, Duration: time.Since(start), Retry: retry})
 	return resp, err
+}
+
+// roundDuration keeps three significant digits or so: 1.234s, 12ms, 582µs.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }
