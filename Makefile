@@ -15,5 +15,6 @@ vet:
 staticcheck:
 	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done
 
+# Allocation tests run a second time without -race, which allocates itself.
 unit:
-	@for m in $(MODULES); do echo "== go test $$m"; (cd $$m && go test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "== go test $$m"; (cd $$m && go test -count=1 -run 'Alloc' ./... && go test -race -count=1 ./...) || exit 1; done

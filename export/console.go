@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -146,16 +147,35 @@ func hiddenKey(k attribute.Key) bool {
 	return false
 }
 
-// consoleValue renders a value: strings as they are, a one-element string
-// list as its element (as header values are), anything else as
+// appendAttrValue writes a value straight into the line: numbers and
+// booleans by type, strings as they are (quoted when needed), a one-element
+// string list as its element (as header values are), anything else as
 // attribute.Value.String renders it.
-func consoleValue(v attribute.Value) string {
-	if v.Type() == attribute.STRINGSLICE {
+func appendAttrValue(b []byte, v attribute.Value) []byte {
+	switch v.Type() {
+	case attribute.BOOL:
+		return strconv.AppendBool(b, v.AsBool())
+	case attribute.INT64:
+		return strconv.AppendInt(b, v.AsInt64(), 10)
+	case attribute.FLOAT64:
+		f := v.AsFloat64()
+		switch {
+		case math.IsNaN(f):
+			return append(b, "NaN"...)
+		case math.IsInf(f, 1):
+			return append(b, "Infinity"...)
+		case math.IsInf(f, -1):
+			return append(b, "-Infinity"...)
+		}
+		return strconv.AppendFloat(b, f, 'g', -1, 64)
+	case attribute.STRING:
+		return appendValue(b, v.AsString())
+	case attribute.STRINGSLICE:
 		if ss := v.AsStringSlice(); len(ss) == 1 {
-			return ss[0]
+			return appendValue(b, ss[0])
 		}
 	}
-	return v.String()
+	return appendValue(b, v.String())
 }
 
 func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
@@ -243,7 +263,7 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 		sep = " "
 		b = appendKey(b, string(kv.Key))
 		b = append(b, '=')
-		b = appendValue(b, consoleValue(kv.Value))
+		b = appendAttrValue(b, kv.Value)
 		return true
 	})
 	return append(b, '\n')
@@ -266,36 +286,78 @@ func appendValue(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// quoteASCII marks the ASCII bytes that make a value need quotes.
+var quoteASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f
+	}
+	return t
+}()
+
 func needsQuote(s string) bool {
-	for _, r := range s {
-		if r == ' ' || r == '"' || r == '=' || r == '\\' || mustEscape(r) {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if quoteASCII[c] {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if mustEscape(r) || r == utf8.RuneError && size == 1 {
 			return true
 		}
+		i += size
 	}
 	return false
 }
 
 func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b = append(b, `\"`...)
-		case '\\':
-			b = append(b, `\\`...)
-		default:
-			b = appendRune(b, r)
-		}
-	}
+	b = appendEscapedQ(b, s, true)
 	return append(b, '"')
 }
 
 // appendEscaped writes s with control characters escaped.
-func appendEscaped(b []byte, s string) []byte {
-	for _, r := range s {
-		b = appendRune(b, r)
+func appendEscaped(b []byte, s string) []byte { return appendEscapedQ(b, s, false) }
+
+// appendEscapedQ copies runs of safe bytes at once and escapes the rest;
+// inside quotes, '"' and '\\' are escaped too. Invalid UTF-8 becomes \ufffd.
+func appendEscapedQ(b []byte, s string, quoted bool) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != 0x7f && !(quoted && (c == '"' || c == '\\')) {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			if c == '"' || c == '\\' {
+				b = append(b, '\\', c)
+			} else {
+				b = appendRune(b, rune(c))
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case mustEscape(r):
+			b = append(b, s[start:i]...)
+			b = appendRune(b, r)
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
 	}
-	return b
+	return append(b, s[start:]...)
 }
 
 func appendRune(b []byte, r rune) []byte {

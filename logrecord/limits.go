@@ -215,26 +215,25 @@ func (l Limits) sanitizeMap(kvs []attribute.KeyValue, depth int) (attribute.Valu
 // (SLICE); nil for other types. Exporters that write OTLP, which has only
 // one array type, use it to treat every slice alike.
 func Elements(v attribute.Value) []attribute.Value {
-	var out []attribute.Value
 	switch v.Type() {
 	case attribute.SLICE:
 		return v.AsSlice()
 	case attribute.BOOLSLICE:
-		for _, e := range v.AsBoolSlice() {
-			out = append(out, attribute.BoolValue(e))
-		}
+		return convert(v.AsBoolSlice(), attribute.BoolValue)
 	case attribute.INT64SLICE:
-		for _, e := range v.AsInt64Slice() {
-			out = append(out, attribute.Int64Value(e))
-		}
+		return convert(v.AsInt64Slice(), attribute.Int64Value)
 	case attribute.FLOAT64SLICE:
-		for _, e := range v.AsFloat64Slice() {
-			out = append(out, attribute.Float64Value(e))
-		}
+		return convert(v.AsFloat64Slice(), attribute.Float64Value)
 	case attribute.STRINGSLICE:
-		for _, e := range v.AsStringSlice() {
-			out = append(out, attribute.StringValue(e))
-		}
+		return convert(v.AsStringSlice(), attribute.StringValue)
+	}
+	return nil
+}
+
+func convert[T any](in []T, f func(T) attribute.Value) []attribute.Value {
+	out := make([]attribute.Value, len(in))
+	for i, e := range in {
+		out[i] = f(e)
 	}
 	return out
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package operation_test
+
+const raceEnabled = false
