@@ -149,8 +149,8 @@ func hiddenKey(k attribute.Key) bool {
 
 // appendAttrValue writes a value straight into the line: numbers and
 // booleans by type, strings as they are (quoted when needed), a one-element
-// string list as its element (as header values are), anything else as
-// attribute.Value.String renders it.
+// string list as its element (as header values are), lists and maps as
+// JSON, anything else as attribute.Value.String renders it.
 func appendAttrValue(b []byte, v attribute.Value) []byte {
 	switch v.Type() {
 	case attribute.BOOL:
@@ -174,6 +174,11 @@ func appendAttrValue(b []byte, v attribute.Value) []byte {
 		if ss := v.AsStringSlice(); len(ss) == 1 {
 			return appendValue(b, ss[0])
 		}
+		return appendEscaped(b, v.String())
+	case attribute.SLICE, attribute.MAP, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
+		// JSON, which brackets and quotes its own parts: written as it is,
+		// control characters escaped.
+		return appendEscaped(b, v.String())
 	}
 	return appendValue(b, v.String())
 }

@@ -66,7 +66,8 @@ func TestConsoleGolden(t *testing.T) {
 	}
 	lg.Emit(ctx, record(severity.Info, attribute.StringValue("Fetched page"), append(opAttrs, attribute.Int("page", 2), attribute.String("cursor", "a b"))...))
 	lg.Emit(ctx, record(severity.Warn2, attribute.StringValue("forged\nline\r\x1b[2J\x1b]0;title\x07 \u2028 \u202e end"), attribute.String("k\nv", "x=y\"z")))
-	lg.Emit(ctx, record(severity.Error, attribute.MapValue(attribute.Int("n", 1)), attribute.String("empty", ""), attribute.Float64("nan", math.NaN())))
+	lg.Emit(ctx, record(severity.Error, attribute.MapValue(attribute.Int("n", 1)), attribute.String("empty", ""), attribute.Float64("nan", math.NaN()),
+		attribute.Map("m", attribute.String("k", "a\nb\x1b[2J")), attribute.StringSlice("ss", []string{"x y", "z"})))
 	r := record(severity.Debug3, attribute.Value{})
 	r.SetEventName("oplog.http")
 	r.AddAttributes(attribute.Int("http.response.status_code", 200), attribute.StringSlice("h", []string{"one value"}))
@@ -77,7 +78,7 @@ func TestConsoleGolden(t *testing.T) {
 
 	want := `10:30:00.123 INFO   [sync.run hubspot/conn-42 #9E0F1G2H] Fetched page  page=2 cursor="a b"
 10:30:00.123 WARN2  forged\nline\r\u001b[2J\u001b]0;title\u0007 \u2028 \u202e end  "k\nv"="x=y\"z"
-10:30:00.123 ERROR  {"n":1}  empty="" nan=NaN
+10:30:00.123 ERROR  {"n":1}  empty="" nan=NaN m={"k":"a\nb\u001b[2J"} ss=["x y","z"]
 10:30:00.123 DEBUG3  http.response.status_code=200 h="one value"
 10:30:00.123 DEBUG3  event=custom.event http.response.status_code=200 h="one value"
 `

@@ -408,6 +408,31 @@ func (o *Operation) Log(ctx context.Context, sev severity.Severity, body attribu
 	o.emit(ctx, sev, body, "", typeLog, attrs)
 }
 
+// Emit emits a record built by the caller, such as a bridge from another
+// logging API, as a message of the operation: the record keeps its
+// timestamp, severity, body, event name and attributes, and gains the
+// operation's id and references, oplog.message.source=user and the
+// correlation of [Operation.Log]. Below the operation's level it does
+// nothing.
+func (o *Operation) Emit(ctx context.Context, r log.Record) {
+	if !o.enabled(severity.FromOTel(r.Severity())) {
+		return
+	}
+	if r.Timestamp().IsZero() {
+		r.SetTimestamp(time.Now())
+	}
+	r.AddAttributes(*o.base.Load()...)
+	r.AddAttributes(sourceUser, typeLog)
+	if State(o.state.Load()).Terminal() {
+		r.AddAttributes(late)
+	}
+	o.logger.Emit(o.emitContext(ctx), r)
+}
+
+// Enabled reports whether a message of severity s would be emitted: the
+// cached-threshold check every message method makes first.
+func (o *Operation) Enabled(s severity.Severity) bool { return o.enabled(s) }
+
 // LogError logs err at [severity.Error]: the body is its text and the
 // record carries exception.type, exception.message and, when err has a
 // stack, exception.stacktrace. Texts are redacted (errors of net/http
