@@ -20,8 +20,8 @@ func ExampleNewHandler() {
 	logger := slog.New(bridge.NewHandler(&bridge.Options{LoggerProvider: p.LoggerProvider(), Level: slog.LevelInfo}))
 
 	ctx, op := trk.Start(context.Background(), operation.SyncRun, operation.Refs{Integration: "hubspot"})
-	logger.InfoContext(ctx, "contacts fetched", "count", 120)          // a message of op
-	logger.DebugContext(ctx, "below the handler's level")              // dropped
+	logger.InfoContext(ctx, "contacts fetched", "count", 120)           // a message of op
+	logger.DebugContext(ctx, "below the handler's level")               // dropped
 	logger.InfoContext(context.Background(), "no operation in context") // standalone
 	op.Succeed()
 	_ = p.Shutdown(context.Background())
