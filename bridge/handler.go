@@ -4,8 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"reflect"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -43,7 +45,8 @@ type Options struct {
 // that operation; outside, as standalone records correlated to any span in
 // the context. It is safe for concurrent use.
 type Handler struct {
-	opts Options
+	opts   Options
+	cached *cachedLogger // the logger for standalone records
 	// frames are the groups opened by WithGroup, outermost first; frames[0]
 	// is the root (no name). Each holds the attributes WithAttrs added
 	// while it was the innermost group, converted once.
@@ -59,7 +62,7 @@ var _ slog.Handler = (*Handler)(nil)
 
 // NewHandler returns a handler with opts (nil for the defaults).
 func NewHandler(opts *Options) *Handler {
-	h := &Handler{frames: []frame{{}}}
+	h := &Handler{frames: []frame{{}}, cached: &cachedLogger{}}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -184,12 +187,30 @@ var (
 	typeLog    = attribute.String(logrecord.KeyMessageType, logrecord.TypeLog)
 )
 
+// cachedLogger keeps the logger of the provider last seen: asking an SDK
+// provider for a logger takes its lock, so it is done once per provider,
+// not once per record.
+type cachedLogger struct {
+	p atomic.Pointer[providerLogger]
+}
+
+type providerLogger struct {
+	lp     log.LoggerProvider
+	logger log.Logger
+}
+
 func (h *Handler) logger() log.Logger {
 	lp := h.opts.LoggerProvider
 	if lp == nil {
 		lp = otel.GetLoggerProvider()
 	}
-	return lp.Logger(operation.ScopeName)
+	comparable := reflect.TypeOf(lp).Comparable() // a provider of a non-comparable type is not cached
+	if c := h.cached.p.Load(); comparable && c != nil && c.lp == lp {
+		return c.logger
+	}
+	l := lp.Logger(operation.ScopeName)
+	h.cached.p.Store(&providerLogger{lp: lp, logger: l})
+	return l
 }
 
 // appendAttrs converts attrs under groups and appends them to dst.

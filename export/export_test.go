@@ -431,3 +431,18 @@ func TestSetupRegistersGlobals(t *testing.T) {
 	assert.Same(t, p.LoggerProvider(), otel.GetLoggerProvider())
 	assert.Same(t, p.TracerProvider(), otel.GetTracerProvider())
 }
+
+func TestDuplicateKeysLastWins(t *testing.T) {
+	mem := export.NewMemory()
+	p := setup(t, export.WithExporter(mem))
+	var r log.Record
+	r.SetBody(attribute.StringValue("dup"))
+	r.AddAttributes(attribute.String("a", "1"), attribute.Int("b", 2))
+	r.AddAttributes(attribute.String("a", "3"), attribute.String("c", "x")) // the API record keeps both "a"
+	p.LoggerProvider().Logger("x").Emit(t.Context(), r)
+	require.NoError(t, p.ForceFlush(t.Context()))
+	var got []attribute.KeyValue
+	rec := mem.Records()[0]
+	rec.WalkAttributes(func(kv attribute.KeyValue) bool { got = append(got, kv); return true })
+	assert.Equal(t, []attribute.KeyValue{attribute.String("a", "3"), attribute.Int("b", 2), attribute.String("c", "x")}, got)
+}

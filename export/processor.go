@@ -16,10 +16,10 @@ import (
 )
 
 // processor is the pipeline's only sdk/log Processor: it filters by
-// severity, sanitizes each record once, and hands a copy to every sink.
+// severity and hands a copy of each record to every sink. Sanitizing
+// happens in the sinks' goroutines, off the caller's path.
 type processor struct {
 	min     log.Severity
-	limits  logrecord.Limits
 	sinks   []*sink
 	emitted atomic.Uint64
 	stopped atomic.Bool
@@ -42,7 +42,6 @@ func (p *processor) OnEmit(_ context.Context, r *sdklog.Record) error {
 		}
 		return nil
 	}
-	sanitize(r, p.limits)
 	for _, s := range p.sinks {
 		// The SDK builds a fresh Record for every Emit and no processor
 		// changes it after this one, so sinks can share its attribute slice.
@@ -89,15 +88,23 @@ func sanitize(r *sdklog.Record, l logrecord.Limits) {
 			r.SetEventName(c)
 		}
 	}
-	changed := false
+	// One pass: are all attributes fine and their keys unique? The
+	// provider is built WithAllowKeyDuplication, so de-duplication happens
+	// here, once per record, instead of once per attribute in the SDK.
+	var keyBuf [32]attribute.Key
+	keys := keyBuf[:0]
+	changed, dup := false, false
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		if l.SanitizeKeyValue(kv) != kv {
+		if !changed && l.SanitizeKeyValue(kv) != kv {
 			changed = true
-			return false
+		}
+		if !dup {
+			dup = containsKey(keys, kv.Key)
+			keys = append(keys, kv.Key)
 		}
 		return true
 	})
-	if !changed {
+	if !changed && !dup {
 		return
 	}
 	attrs := make([]attribute.KeyValue, 0, r.AttributesLen())
@@ -105,7 +112,37 @@ func sanitize(r *sdklog.Record, l logrecord.Limits) {
 		attrs = append(attrs, l.SanitizeKeyValue(kv))
 		return true
 	})
+	if dup {
+		attrs = dedupLastWins(attrs)
+	}
 	r.SetAttributes(attrs...)
+}
+
+// containsKey is a linear scan: records hold a few dozen attributes at most,
+// where a scan beats hashing.
+func containsKey(keys []attribute.Key, k attribute.Key) bool {
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// dedupLastWins keeps, for each key, its last attribute, at the place of
+// the first: the SDK's de-duplication semantics.
+func dedupLastWins(attrs []attribute.KeyValue) []attribute.KeyValue {
+	index := make(map[attribute.Key]int, len(attrs))
+	out := attrs[:0]
+	for _, kv := range attrs {
+		if i, ok := index[kv.Key]; ok {
+			out[i] = kv
+			continue
+		}
+		index[kv.Key] = len(out)
+		out = append(out, kv)
+	}
+	return out
 }
 
 // minSeverity converts the option's severity for the SDK comparison.

@@ -65,17 +65,23 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	proc := &processor{min: minSeverity(c.minSeverity), limits: c.limits}
+	proc := &processor{min: minSeverity(c.minSeverity)}
 	for _, ne := range logExps {
 		cfg := c.batch
 		if ne.immediate {
 			cfg.interval = min(cfg.interval, 200*time.Millisecond)
 		}
-		proc.sinks = append(proc.sinks, newSink(ne.name, ne.exp, cfg, ne.immediate, rep.report))
+		proc.sinks = append(proc.sinks, newSink(ne.name, ne.exp, cfg, c.limits, ne.immediate, rep.report))
 	}
 	logs := sdklog.NewLoggerProvider(
 		sdklog.WithResource(res),
 		sdklog.WithProcessor(proc),
+		// The sinks de-duplicate keys and bound the depth of values once per
+		// record, off the caller's path (logrecord.Limits); the SDK's own
+		// passes, one attribute at a time and copying every map and slice,
+		// cost more than the rest of an emit.
+		sdklog.WithAllowKeyDuplication(),
+		sdklog.WithAttributeValueDepthLimit(-1),
 	)
 	spans := &spanCounter{}
 	topts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(spans)}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/oplog-go/oplog/logrecord"
 )
 
 // sink owns one exporter: a bounded queue that never blocks the caller, one
@@ -24,6 +26,7 @@ type sink struct {
 	name      string
 	exp       sdklog.Exporter
 	cfg       batchConfig
+	limits    logrecord.Limits
 	report    func(error)
 	immediate bool // export as soon as records are queued (console, JSON)
 
@@ -43,10 +46,10 @@ type sink struct {
 	pending                                                         atomic.Int64
 }
 
-func newSink(name string, exp sdklog.Exporter, cfg batchConfig, immediate bool, report func(error)) *sink {
+func newSink(name string, exp sdklog.Exporter, cfg batchConfig, limits logrecord.Limits, immediate bool, report func(error)) *sink {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &sink{
-		name: name, exp: exp, cfg: cfg, report: report, immediate: immediate,
+		name: name, exp: exp, cfg: cfg, limits: limits, report: report, immediate: immediate,
 		queue:   make([]sdklog.Record, 0, min(cfg.queueSize, 1024)),
 		wake:    make(chan struct{}, 1),
 		flushes: make(chan chan struct{}),
@@ -123,6 +126,9 @@ func (s *sink) drain() bool {
 			s.spare = batch
 			s.mu.Unlock()
 			return closed
+		}
+		for i := range batch {
+			sanitize(&batch[i], s.limits)
 		}
 		for start := 0; start < len(batch); start += s.cfg.batchSize {
 			s.exportBatch(batch[start:min(start+s.cfg.batchSize, len(batch))])
