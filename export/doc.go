@@ -14,10 +14,11 @@
 //
 // # Delivery
 //
-// Every record is sanitized once (valid UTF-8 everywhere, [logrecord.Limits]
-// applied) before any exporter sees it, so one bad string cannot make an
-// OTLP batch fail. Each exporter then has its own bounded queue and
-// goroutine: a log call never waits on I/O, and memory stays bounded. Every
+// Each exporter has its own bounded queue and goroutine: a log call only
+// enqueues, never waits on I/O, and memory stays bounded. In that goroutine
+// every record is sanitized (valid UTF-8 everywhere, duplicate keys removed,
+// [logrecord.Limits] applied) before the exporter sees it, so one bad string
+// cannot make an OTLP batch fail. Every
 // record ends up delivered or counted in [Pipeline.Stats] by reason (queue
 // full, export failed, rejected by the receiver, invalid, shutdown), and
 // drops are reported as they happen through the error handler
