@@ -324,9 +324,16 @@ func (o *Operation) emit(ctx context.Context, sev severity.Severity, body attrib
 	if event != "" {
 		r.SetEventName(event)
 	}
+	r.AddAttributes(attrs...)
+	o.send(ctx, r, msgType)
+}
+
+// send adds what every record of function code carries, the operation's id
+// and references, its source and type, the late mark, and emits it
+// correlated to the operation.
+func (o *Operation) send(ctx context.Context, r log.Record, msgType attribute.KeyValue) {
 	r.AddAttributes(*o.base.Load()...)
 	r.AddAttributes(sourceUser, msgType)
-	r.AddAttributes(attrs...)
 	if State(o.state.Load()).Terminal() {
 		r.AddAttributes(late)
 	}
@@ -421,12 +428,7 @@ func (o *Operation) Emit(ctx context.Context, r log.Record) {
 	if r.Timestamp().IsZero() {
 		r.SetTimestamp(time.Now())
 	}
-	r.AddAttributes(*o.base.Load()...)
-	r.AddAttributes(sourceUser, typeLog)
-	if State(o.state.Load()).Terminal() {
-		r.AddAttributes(late)
-	}
-	o.logger.Emit(o.emitContext(ctx), r)
+	o.send(ctx, r, typeLog)
 }
 
 // Enabled reports whether a message of severity s would be emitted: the
