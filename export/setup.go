@@ -124,8 +124,8 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
 		errs := []error{p.traces.Shutdown(ctx), p.logs.Shutdown(ctx)}
 		p.rep.flush()
-		if n := p.Stats().Undelivered(); n > 0 {
-			errs = append(errs, &UndeliveredError{Stats: p.Stats()})
+		if s := p.Stats(); s.Undelivered() > 0 {
+			errs = append(errs, &UndeliveredError{Stats: s})
 		}
 		p.shutdownErr = errors.Join(errs...)
 	})
