@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 
+	"github.com/oplog-go/oplog/internal/fastpath"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/operation"
 	"github.com/oplog-go/oplog/severity"
@@ -56,6 +57,9 @@ type Handler struct {
 type frame struct {
 	name  string
 	attrs []attribute.KeyValue
+	// grouped: attrs hold a map the bridge built for a group attribute,
+	// whose keys and size logrecord did not bound.
+	grouped bool
 }
 
 var _ slog.Handler = (*Handler)(nil)
@@ -86,7 +90,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2 := h.clone()
 	last := &h2.frames[len(h2.frames)-1]
-	last.attrs = h2.appendAttrs(append([]attribute.KeyValue(nil), last.attrs...), attrs, h2.groupNames())
+	last.attrs = h2.appendAttrs(append([]attribute.KeyValue(nil), last.attrs...), attrs, h2.groupNames(), &last.grouped)
 	return h2
 }
 
@@ -124,36 +128,36 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if op != nil && !op.Enabled(sev) {
 		return nil
 	}
-	var rec log.Record
-	if !r.Time.IsZero() {
-		rec.SetTimestamp(r.Time)
+	rec := fastpath.Record{
+		Timestamp:    r.Time,
+		Severity:     sev.OTel(),
+		SeverityText: sev.String(),
+		Body:         attribute.StringValue(r.Message),
 	}
-	rec.SetSeverity(sev.OTel())
-	rec.SetSeverityText(sev.String())
-	rec.SetBody(attribute.StringValue(r.Message))
 
 	// Root attributes go on the record; a group's attributes, the record's
 	// included, nest in maps from the innermost group outwards.
-	rec.AddAttributes(h.frames[0].attrs...)
+	var buf [24]attribute.KeyValue
+	all := append(buf[:0], h.frames[0].attrs...)
+	grouped := h.frames[0].grouped
 	inner := len(h.frames) - 1
 	var tail []attribute.KeyValue
 	if r.NumAttrs() > 0 {
-		var buf [16]attribute.KeyValue
-		tail = buf[:0]
+		var tbuf [16]attribute.KeyValue
+		tail = tbuf[:0]
 		if inner > 0 {
 			tail = append(tail, h.frames[inner].attrs...)
 		}
 		groups := h.groupNames()
 		r.Attrs(func(a slog.Attr) bool {
-			tail = h.appendAttr(tail, a, groups)
+			tail = h.appendAttr(tail, a, groups, &grouped)
 			return true
 		})
 	} else if inner > 0 {
 		tail = h.frames[inner].attrs
 	}
-	if inner == 0 {
-		rec.AddAttributes(tail...)
-	} else {
+	if inner > 0 {
+		grouped = true
 		for i := inner; i >= 1; i-- {
 			if len(tail) > 0 {
 				tail = []attribute.KeyValue{attribute.Map(h.frames[i].name, tail...)}
@@ -162,29 +166,43 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 				tail = append(append([]attribute.KeyValue(nil), h.frames[i-1].attrs...), tail...)
 			}
 		}
-		rec.AddAttributes(tail...)
 	}
+	all = append(all, tail...)
 	if h.opts.AddSource && r.PC != 0 {
 		f, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
-		rec.AddAttributes(
+		all = append(all,
 			attribute.String(logrecord.KeyCodeFilePath, f.File),
 			attribute.String(logrecord.KeyCodeFunctionName, f.Function),
 			attribute.Int(logrecord.KeyCodeLineNumber, f.Line),
 		)
 	}
-
+	// Every slice and map value came from logrecord, within the default
+	// limits, unless the bridge built a group's map itself: then the
+	// pipeline checks the record whole.
+	rec.Clean = !grouped
 	if op != nil {
-		op.Emit(ctx, rec)
+		l, emitCtx, base, late, ok := fastpath.OperationTarget(op, ctx, rec.Severity)
+		if !ok {
+			return nil
+		}
+		if rec.Timestamp.IsZero() {
+			rec.Timestamp = time.Now() // as Operation.Emit does
+		}
+		all = append(append(all, base...), sourceUser, typeLog)
+		if late {
+			all = append(all, lateMark)
+		}
+		l.Emit(emitCtx, &rec, all)
 		return nil
 	}
-	rec.AddAttributes(sourceUser, typeLog)
-	h.logger().Emit(ctx, rec)
+	h.logger().Emit(ctx, &rec, append(all, sourceUser, typeLog))
 	return nil
 }
 
 var (
 	sourceUser = attribute.String(logrecord.KeyMessageSource, logrecord.SourceUser)
 	typeLog    = attribute.String(logrecord.KeyMessageType, logrecord.TypeLog)
+	lateMark   = attribute.Bool(logrecord.KeyMessageLate, true)
 )
 
 // cachedLogger keeps the logger of the provider last seen: asking an SDK
@@ -196,10 +214,10 @@ type cachedLogger struct {
 
 type providerLogger struct {
 	lp     log.LoggerProvider
-	logger log.Logger
+	logger *fastpath.Logger
 }
 
-func (h *Handler) logger() log.Logger {
+func (h *Handler) logger() *fastpath.Logger {
 	lp := h.opts.LoggerProvider
 	if lp == nil {
 		lp = otel.GetLoggerProvider()
@@ -208,15 +226,16 @@ func (h *Handler) logger() log.Logger {
 	if c := h.cached.p.Load(); comparable && c != nil && c.lp == lp {
 		return c.logger
 	}
-	l := lp.Logger(operation.ScopeName)
+	l := fastpath.NewLogger(lp, operation.ScopeName, "")
 	h.cached.p.Store(&providerLogger{lp: lp, logger: l})
 	return l
 }
 
-// appendAttrs converts attrs under groups and appends them to dst.
-func (h *Handler) appendAttrs(dst []attribute.KeyValue, attrs []slog.Attr, groups []string) []attribute.KeyValue {
+// appendAttrs converts attrs under groups and appends them to dst; it sets
+// *grouped if it built a map for a group.
+func (h *Handler) appendAttrs(dst []attribute.KeyValue, attrs []slog.Attr, groups []string, grouped *bool) []attribute.KeyValue {
 	for _, a := range attrs {
-		dst = h.appendAttr(dst, a, groups)
+		dst = h.appendAttr(dst, a, groups, grouped)
 	}
 	return dst
 }
@@ -225,7 +244,7 @@ func (h *Handler) appendAttrs(dst []attribute.KeyValue, attrs []slog.Attr, group
 // empty attributes vanish, groups become maps (empty ones vanish), a group
 // with an empty key is inlined, LogValuers are resolved. An error value
 // keeps its key and text and adds the exception.* attributes.
-func (h *Handler) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []string) []attribute.KeyValue {
+func (h *Handler) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []string, grouped *bool) []attribute.KeyValue {
 	a.Value = a.Value.Resolve()
 	if h.opts.ReplaceAttr != nil && a.Value.Kind() != slog.KindGroup {
 		a = h.opts.ReplaceAttr(groups, a)
@@ -240,13 +259,17 @@ func (h *Handler) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []str
 			return dst
 		}
 		if a.Key == "" {
-			return h.appendAttrs(dst, members, groups)
+			return h.appendAttrs(dst, members, groups, grouped)
 		}
-		inner := h.appendAttrs(nil, members, append(groups, a.Key))
+		inner := h.appendAttrs(nil, members, append(groups, a.Key), grouped)
 		if len(inner) == 0 {
 			return dst
 		}
+		*grouped = true
 		return append(dst, attribute.Map(a.Key, inner...))
+	}
+	if a.Value.Kind() == slog.KindGroup || a.Value.Kind() == slog.KindLogValuer {
+		*grouped = true // Value builds group maps itself (a LogValuer may resolve to a group)
 	}
 	dst = append(dst, attribute.KeyValue{Key: attribute.Key(a.Key), Value: Value(a.Value)})
 	if a.Value.Kind() == slog.KindAny {

@@ -446,3 +446,27 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 	rec.WalkAttributes(func(kv attribute.KeyValue) bool { got = append(got, kv); return true })
 	assert.Equal(t, []attribute.KeyValue{attribute.String("a", "3"), attribute.Int("b", 2), attribute.String("c", "x")}, got)
 }
+
+// Past the first 32 keys the duplicate check switches from a scan to a map;
+// a duplicate on either side of the switch must still be found.
+func TestDuplicateKeysAmongManyAttributes(t *testing.T) {
+	mem := export.NewMemory()
+	p := setup(t, export.WithExporter(mem))
+	var r log.Record
+	r.SetBody(attribute.StringValue("many"))
+	for i := range 100 {
+		r.AddAttributes(attribute.Int("k"+strconv.Itoa(i), i))
+	}
+	r.AddAttributes(attribute.String("k5", "late"), attribute.String("k70", "late"))
+	p.LoggerProvider().Logger("x").Emit(t.Context(), r)
+	require.NoError(t, p.ForceFlush(t.Context()))
+	rec := mem.Records()[0]
+	assert.Equal(t, 100, rec.AttributesLen())
+	for key, want := range map[attribute.Key]attribute.Value{
+		"k5": attribute.StringValue("late"), "k70": attribute.StringValue("late"), "k99": attribute.IntValue(99),
+	} {
+		got, ok := export.Attribute(&rec, key)
+		assert.True(t, ok, string(key))
+		assert.Equal(t, want, got, string(key))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
+	"github.com/oplog-go/oplog/internal/fastpath"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/severity"
 )
@@ -31,23 +32,34 @@ func (p *processor) Enabled(_ context.Context, param sdklog.EnabledParameters) b
 	return param.Severity == 0 || param.Severity >= p.min
 }
 
-func (p *processor) OnEmit(_ context.Context, r *sdklog.Record) error {
-	if r.Severity() != 0 && r.Severity() < p.min {
+func (p *processor) OnEmit(ctx context.Context, r *sdklog.Record) error {
+	if c, ok := ctx.(*fastpath.Capture); ok {
+		c.Record, c.Captured = *r, true // a template, not a record: not counted
 		return nil
+	}
+	p.emit(r, false)
+	return nil
+}
+
+// emit hands r to every sink. clean reports that r's slice and map values
+// were built within the default limits by oplog (see internal/fastpath).
+func (p *processor) emit(r *sdklog.Record, clean bool) {
+	if r.Severity() != 0 && r.Severity() < p.min {
+		return
 	}
 	p.emitted.Add(1)
 	if p.stopped.Load() {
 		for _, s := range p.sinks {
 			s.shutdown.Add(1)
 		}
-		return nil
+		return
 	}
 	for _, s := range p.sinks {
-		// The SDK builds a fresh Record for every Emit and no processor
-		// changes it after this one, so sinks can share its attribute slice.
-		s.enqueue(*r)
+		// Each record is fresh (the SDK or the fast path builds one per
+		// emit) and no one changes it after this, so sinks can share its
+		// attribute slice.
+		s.enqueue(*r, clean)
 	}
-	return nil
 }
 
 func (p *processor) ForceFlush(ctx context.Context) error {
@@ -74,7 +86,11 @@ func (p *processor) Shutdown(ctx context.Context) error {
 // sanitize makes every string of r valid UTF-8 and applies the limits, in
 // place. Invalid UTF-8 anywhere would make the OTLP encoder fail the whole
 // batch (see DESIGN.md).
-func sanitize(r *sdklog.Record, l logrecord.Limits) {
+//
+// A clean record (see internal/fastpath) has slice and map values built
+// within limits l covers: only their keys are checked, as walking an otel
+// composite value copies it.
+func sanitize(r *sdklog.Record, l logrecord.Limits, clean bool) {
 	if b, changed := l.Sanitize(r.Body()); changed {
 		r.SetBody(b)
 	}
@@ -88,19 +104,26 @@ func sanitize(r *sdklog.Record, l logrecord.Limits) {
 			r.SetEventName(c)
 		}
 	}
+	fix := func(kv attribute.KeyValue) (attribute.KeyValue, bool) {
+		if clean && composite(kv.Value.Type()) {
+			if k := l.Key(string(kv.Key)); k != string(kv.Key) {
+				return attribute.KeyValue{Key: attribute.Key(k), Value: kv.Value}, true
+			}
+			return kv, false
+		}
+		return l.SanitizeKeyValue(kv)
+	}
 	// One pass: are all attributes fine and their keys unique? The
 	// provider is built WithAllowKeyDuplication, so de-duplication happens
 	// here, once per record, instead of once per attribute in the SDK.
-	var keyBuf [32]attribute.Key
-	keys := keyBuf[:0]
+	var seen keySet
 	changed, dup := false, false
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		if !changed && l.SanitizeKeyValue(kv) != kv {
-			changed = true
+		if !changed {
+			_, changed = fix(kv)
 		}
 		if !dup {
-			dup = containsKey(keys, kv.Key)
-			keys = append(keys, kv.Key)
+			dup = !seen.add(kv.Key)
 		}
 		return true
 	})
@@ -109,7 +132,8 @@ func sanitize(r *sdklog.Record, l logrecord.Limits) {
 	}
 	attrs := make([]attribute.KeyValue, 0, r.AttributesLen())
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		attrs = append(attrs, l.SanitizeKeyValue(kv))
+		kv, _ = fix(kv)
+		attrs = append(attrs, kv)
 		return true
 	})
 	if dup {
@@ -118,15 +142,48 @@ func sanitize(r *sdklog.Record, l logrecord.Limits) {
 	r.SetAttributes(attrs...)
 }
 
-// containsKey is a linear scan: records hold a few dozen attributes at most,
-// where a scan beats hashing.
-func containsKey(keys []attribute.Key, k attribute.Key) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
-		}
+func composite(t attribute.Type) bool {
+	switch t {
+	case attribute.SLICE, attribute.MAP, attribute.STRINGSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
+		return true
 	}
 	return false
+}
+
+// keySet finds a repeated key in one pass: a linear scan over the first
+// few keys, where a scan beats hashing, then a map, so that a record with
+// thousands of attributes costs linear time, not quadratic.
+type keySet struct {
+	buf  [32]attribute.Key
+	n    int
+	many map[attribute.Key]struct{}
+}
+
+// add reports whether k was new.
+func (s *keySet) add(k attribute.Key) bool {
+	if s.many != nil {
+		if _, ok := s.many[k]; ok {
+			return false
+		}
+		s.many[k] = struct{}{}
+		return true
+	}
+	for _, x := range s.buf[:s.n] {
+		if x == k {
+			return false
+		}
+	}
+	if s.n < len(s.buf) {
+		s.buf[s.n] = k
+		s.n++
+		return true
+	}
+	s.many = make(map[attribute.Key]struct{}, 2*len(s.buf))
+	for _, x := range s.buf {
+		s.many[x] = struct{}{}
+	}
+	s.many[k] = struct{}{}
+	return true
 }
 
 // dedupLastWins keeps, for each key, its last attribute, at the place of

@@ -18,6 +18,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+
+	"github.com/oplog-go/oplog/internal/fastpath"
 )
 
 // Pipeline is the wired OpenTelemetry SDK: a LoggerProvider and a
@@ -83,6 +85,7 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 		sdklog.WithAllowKeyDuplication(),
 		sdklog.WithAttributeValueDepthLimit(-1),
 	)
+	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
 	spans := &spanCounter{}
 	topts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(spans)}
 	for _, se := range spanExps {
@@ -122,6 +125,7 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 // reason. A second call returns the first call's result.
 func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
+		fastpath.Unregister(p.logs)
 		errs := []error{p.traces.Shutdown(ctx), p.logs.Shutdown(ctx)}
 		p.rep.flush()
 		if s := p.Stats(); s.Undelivered() > 0 {

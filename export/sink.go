@@ -29,10 +29,14 @@ type sink struct {
 	limits    logrecord.Limits
 	report    func(error)
 	immediate bool // export as soon as records are queued (console, JSON)
+	// trustClean: limits cover the defaults clean records were built within.
+	trustClean bool
 
 	mu      sync.Mutex
 	queue   []sdklog.Record
+	clean   []bool // clean[i]: queue[i]'s composite values need no walk
 	spare   []sdklog.Record
+	spareC  []bool
 	closed  bool
 	wake    chan struct{}
 	flushes chan chan struct{}
@@ -50,6 +54,7 @@ func newSink(name string, exp sdklog.Exporter, cfg batchConfig, limits logrecord
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &sink{
 		name: name, exp: exp, cfg: cfg, limits: limits, report: report, immediate: immediate,
+		trustClean: limits.Covers(logrecord.Limits{}),
 		queue:   make([]sdklog.Record, 0, min(cfg.queueSize, 1024)),
 		wake:    make(chan struct{}, 1),
 		flushes: make(chan chan struct{}),
@@ -61,7 +66,7 @@ func newSink(name string, exp sdklog.Exporter, cfg batchConfig, limits logrecord
 }
 
 // enqueue takes a copy of r; it never blocks.
-func (s *sink) enqueue(r sdklog.Record) {
+func (s *sink) enqueue(r sdklog.Record, clean bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -75,6 +80,7 @@ func (s *sink) enqueue(r sdklog.Record) {
 		return
 	}
 	s.queue = append(s.queue, r)
+	s.clean = append(s.clean, clean)
 	n := len(s.queue)
 	s.pending.Add(1)
 	s.mu.Unlock()
@@ -117,25 +123,26 @@ func (s *sink) run() {
 func (s *sink) drain() bool {
 	for {
 		s.mu.Lock()
-		batch := s.queue
+		batch, clean := s.queue, s.clean
 		s.queue, s.spare = s.spare[:0], nil
+		s.clean, s.spareC = s.spareC[:0], nil
 		closed := s.closed
 		s.mu.Unlock()
 		if len(batch) == 0 {
 			s.mu.Lock()
-			s.spare = batch
+			s.spare, s.spareC = batch, clean
 			s.mu.Unlock()
 			return closed
 		}
 		for i := range batch {
-			sanitize(&batch[i], s.limits)
+			sanitize(&batch[i], s.limits, clean[i] && s.trustClean)
 		}
 		for start := 0; start < len(batch); start += s.cfg.batchSize {
 			s.exportBatch(batch[start:min(start+s.cfg.batchSize, len(batch))])
 		}
 		clear(batch) // let the records' attributes be collected
 		s.mu.Lock()
-		s.spare = batch[:0]
+		s.spare, s.spareC = batch[:0], clean[:0]
 		s.mu.Unlock()
 	}
 }

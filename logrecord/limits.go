@@ -83,6 +83,15 @@ func pick(v, def int) int {
 	return v
 }
 
+// Covers reports whether every value within the limits m is also within l:
+// each of l's limits is at least m's (zero fields meaning the defaults and
+// negative ones no limit, in both).
+func (l Limits) Covers(m Limits) bool {
+	l, m = l.withDefaults(), m.withDefaults()
+	return l.MaxStringLen >= m.MaxStringLen && l.MaxKeyLen >= m.MaxKeyLen && l.MaxItems >= m.MaxItems &&
+		l.MaxDepth >= m.MaxDepth && l.MaxAttributes >= m.MaxAttributes
+}
+
 // String returns s as valid UTF-8 (each run of invalid bytes becomes U+FFFD)
 // and cut to MaxStringLen. It does not allocate when s is already fine.
 func (l Limits) String(s string) string {
@@ -112,20 +121,25 @@ func (l Limits) SanitizeAttributes(attrs []attribute.KeyValue) (_ []attribute.Ke
 		attrs = attrs[:l.MaxAttributes]
 	}
 	for i, kv := range attrs {
-		attrs[i] = l.sanitizeKV(kv, 0)
+		attrs[i], _ = l.sanitizeKV(kv, 0)
 	}
 	return attrs, dropped
 }
 
-// SanitizeKeyValue is [Limits.Sanitize] for one attribute, key included.
-func (l Limits) SanitizeKeyValue(kv attribute.KeyValue) attribute.KeyValue {
+// SanitizeKeyValue is [Limits.Sanitize] for one attribute, key included:
+// it reports whether anything was changed; when nothing was, kv itself is
+// returned.
+func (l Limits) SanitizeKeyValue(kv attribute.KeyValue) (attribute.KeyValue, bool) {
 	return l.withDefaults().sanitizeKV(kv, 0)
 }
 
-func (l Limits) sanitizeKV(kv attribute.KeyValue, depth int) attribute.KeyValue {
+func (l Limits) sanitizeKV(kv attribute.KeyValue, depth int) (attribute.KeyValue, bool) {
 	k := cutString(string(kv.Key), l.MaxKeyLen)
-	v, _ := l.sanitize(kv.Value, depth)
-	return attribute.KeyValue{Key: attribute.Key(k), Value: v}
+	v, changed := l.sanitize(kv.Value, depth)
+	if !changed && k == string(kv.Key) {
+		return kv, false
+	}
+	return attribute.KeyValue{Key: attribute.Key(k), Value: v}, true
 }
 
 // sanitize expects resolved limits.
@@ -163,9 +177,13 @@ func (l Limits) sanitize(v attribute.Value, depth int) (attribute.Value, bool) {
 			return l.sanitizeSlice(Elements(v), depth)
 		}
 	case attribute.SLICE:
-		return l.sanitizeSlice(v.AsSlice(), depth)
+		if s, changed := l.sanitizeSlice(v.AsSlice(), depth); changed {
+			return s, true
+		}
 	case attribute.MAP:
-		return l.sanitizeMap(v.AsMap(), depth)
+		if m, changed := l.sanitizeMap(v.AsMap(), depth); changed {
+			return m, true
+		}
 	}
 	return v, false
 }
@@ -183,10 +201,13 @@ func (l Limits) sanitizeSlice(vs []attribute.Value, depth int) (attribute.Value,
 			vs[i], changed = s, true
 		}
 	}
+	if !changed {
+		return attribute.Value{}, false // the caller keeps its value: no copy
+	}
 	if total > l.MaxItems {
 		vs = append(vs, attribute.StringValue(truncatedItems(total)))
 	}
-	return attribute.SliceValue(vs...), changed
+	return attribute.SliceValue(vs...), true
 }
 
 func (l Limits) sanitizeMap(kvs []attribute.KeyValue, depth int) (attribute.Value, bool) {
@@ -198,16 +219,17 @@ func (l Limits) sanitizeMap(kvs []attribute.KeyValue, depth int) (attribute.Valu
 		kvs, changed = kvs[:l.MaxItems:l.MaxItems], true
 	}
 	for i, kv := range kvs {
-		k := cutString(string(kv.Key), l.MaxKeyLen)
-		v, c := l.sanitize(kv.Value, depth+1)
-		if c || k != string(kv.Key) {
-			kvs[i], changed = attribute.KeyValue{Key: attribute.Key(k), Value: v}, true
+		if s, c := l.sanitizeKV(kv, depth+1); c {
+			kvs[i], changed = s, true
 		}
+	}
+	if !changed {
+		return attribute.Value{}, false // the caller keeps its value: no copy
 	}
 	if total > l.MaxItems {
 		kvs = append(kvs, attribute.String(MarkerMoreKey, truncatedItems(total)))
 	}
-	return attribute.MapValue(kvs...), changed
+	return attribute.MapValue(kvs...), true
 }
 
 // Elements returns the elements of a slice value as values, whether the

@@ -178,7 +178,7 @@ func (c *converter) value(v any, d int) attribute.Value {
 		}
 		kvs := make([]attribute.KeyValue, len(x))
 		for i, kv := range x {
-			kvs[i] = c.l.sanitizeKV(kv, d+1)
+			kvs[i], _ = c.l.sanitizeKV(kv, d+1)
 		}
 		return c.mapValue(kvs)
 	case error:

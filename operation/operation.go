@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/oplog-go/oplog/internal/fastpath"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/severity"
 )
@@ -24,7 +25,7 @@ import (
 // or panics.
 type Operation struct {
 	t      *Tracker
-	logger log.Logger
+	logger *fastpath.Logger
 	span   trace.Span
 	ctx    context.Context // carries the span only: what records are emitted with
 	id     string
@@ -316,28 +317,28 @@ func (o *Operation) enabled(s severity.Severity) bool {
 
 // emit builds and emits one record of function code.
 func (o *Operation) emit(ctx context.Context, sev severity.Severity, body attribute.Value, event string, msgType attribute.KeyValue, attrs []attribute.KeyValue) {
-	var r log.Record
-	r.SetTimestamp(time.Now())
-	r.SetSeverity(sev.OTel())
-	r.SetSeverityText(sev.String())
-	r.SetBody(body)
-	if event != "" {
-		r.SetEventName(event)
-	}
-	r.AddAttributes(attrs...)
-	o.send(ctx, r, msgType)
+	o.send(ctx, &fastpath.Record{
+		Timestamp:    time.Now(),
+		Severity:     sev.OTel(),
+		SeverityText: sev.String(),
+		Body:         body,
+		EventName:    event,
+	}, attrs, msgType)
 }
 
 // send adds what every record of function code carries, the operation's id
 // and references, its source and type, the late mark, and emits it
-// correlated to the operation.
-func (o *Operation) send(ctx context.Context, r log.Record, msgType attribute.KeyValue) {
-	r.AddAttributes(*o.base.Load()...)
-	r.AddAttributes(sourceUser, msgType)
+// correlated to the operation. attrs is not changed: the record gets a
+// copy.
+func (o *Operation) send(ctx context.Context, r *fastpath.Record, attrs []attribute.KeyValue, msgType attribute.KeyValue) {
+	base := *o.base.Load()
+	var buf [24]attribute.KeyValue
+	all := append(append(buf[:0], attrs...), base...)
+	all = append(all, sourceUser, msgType)
 	if State(o.state.Load()).Terminal() {
-		r.AddAttributes(late)
+		all = append(all, late)
 	}
-	o.logger.Emit(o.emitContext(ctx), r)
+	o.logger.Emit(o.emitContext(ctx), r, all)
 }
 
 // emitContext is the operation's span context, or the span in ctx when it
@@ -355,15 +356,13 @@ func (o *Operation) emitContext(ctx context.Context) context.Context {
 // emitted whatever the operation's level, as log-only backends find
 // operations by them; the export pipeline's minimum still applies.
 func (o *Operation) emitInternal(sev severity.Severity, body, event string, at time.Time, attrs []attribute.KeyValue) {
-	var r log.Record
-	r.SetTimestamp(at)
-	r.SetSeverity(sev.OTel())
-	r.SetSeverityText(sev.String())
-	r.SetBody(attribute.StringValue(body))
-	r.SetEventName(event)
-	r.AddAttributes(attrs...)
-	r.AddAttributes(sourceInternal, typeLog)
-	o.logger.Emit(o.ctx, r)
+	o.logger.Emit(o.ctx, &fastpath.Record{
+		Timestamp:    at,
+		Severity:     sev.OTel(),
+		SeverityText: sev.String(),
+		Body:         attribute.StringValue(body),
+		EventName:    event,
+	}, append(attrs, sourceInternal, typeLog))
 }
 
 // Trace logs msg at [severity.Trace].
@@ -425,10 +424,33 @@ func (o *Operation) Emit(ctx context.Context, r log.Record) {
 	if !o.enabled(severity.FromOTel(r.Severity())) {
 		return
 	}
-	if r.Timestamp().IsZero() {
-		r.SetTimestamp(time.Now())
+	fr := fastpath.Record{
+		Timestamp:    r.Timestamp(),
+		Severity:     r.Severity(),
+		SeverityText: r.SeverityText(),
+		Body:         r.Body(),
+		EventName:    r.EventName(),
 	}
-	o.send(ctx, r, typeLog)
+	if fr.Timestamp.IsZero() {
+		fr.Timestamp = time.Now()
+	}
+	var buf [16]attribute.KeyValue
+	attrs := buf[:0]
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		attrs = append(attrs, kv)
+		return true
+	})
+	o.send(ctx, &fr, attrs, typeLog)
+}
+
+func init() {
+	fastpath.OperationTarget = func(op any, ctx context.Context, sev log.Severity) (*fastpath.Logger, context.Context, []attribute.KeyValue, bool, bool) {
+		o := op.(*Operation)
+		if !o.enabled(severity.FromOTel(sev)) {
+			return nil, nil, nil, false, false
+		}
+		return o.logger, o.emitContext(ctx), *o.base.Load(), State(o.state.Load()).Terminal(), true
+	}
 }
 
 // Enabled reports whether a message of severity s would be emitted: the

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/oplog-go/oplog/internal/fastpath"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/severity"
 )
@@ -88,12 +89,12 @@ func Start(ctx context.Context, kind Kind, refs Refs, opts ...StartOption) (cont
 	return defaultTracker.Start(ctx, kind, refs, opts...)
 }
 
-func (t *Tracker) logger() log.Logger {
+func (t *Tracker) logger() *fastpath.Logger {
 	lp := t.lp
 	if lp == nil {
 		lp = otel.GetLoggerProvider()
 	}
-	return lp.Logger(ScopeName, log.WithInstrumentationVersion(scopeVersion()))
+	return fastpath.NewLogger(lp, ScopeName, scopeVersion())
 }
 
 func (t *Tracker) tracer() trace.Tracer {
