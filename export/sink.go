@@ -55,11 +55,11 @@ func newSink(name string, exp sdklog.Exporter, cfg batchConfig, limits logrecord
 	s := &sink{
 		name: name, exp: exp, cfg: cfg, limits: limits, report: report, immediate: immediate,
 		trustClean: limits.Covers(logrecord.Limits{}),
-		queue:   make([]sdklog.Record, 0, min(cfg.queueSize, 1024)),
-		wake:    make(chan struct{}, 1),
-		flushes: make(chan chan struct{}),
-		done:    make(chan struct{}),
-		ctx:     ctx, cancel: cancel,
+		queue:      make([]sdklog.Record, 0, min(cfg.queueSize, 1024)),
+		wake:       make(chan struct{}, 1),
+		flushes:    make(chan chan struct{}),
+		done:       make(chan struct{}),
+		ctx:        ctx, cancel: cancel,
 	}
 	go s.run()
 	return s
