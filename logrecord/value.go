@@ -264,7 +264,13 @@ func (c *converter) typedSlice(v attribute.Value, n int) attribute.Value {
 // slice builds a slice value of n elements, cut at MaxItems.
 func (c *converter) slice(n int, elem func(int) attribute.Value) attribute.Value {
 	keep := min(n, c.l.MaxItems)
-	vs := make([]attribute.Value, keep, keep+1)
+	var buf [16]attribute.Value // SliceValue copies: small slices need no allocation of their own
+	var vs []attribute.Value
+	if keep < len(buf) {
+		vs = buf[:keep]
+	} else {
+		vs = make([]attribute.Value, keep, keep+1)
+	}
 	for i := range keep {
 		vs[i] = elem(i)
 	}
@@ -389,17 +395,32 @@ var fastTypes = map[reflect.Type]bool{
 	reflect.TypeFor[attribute.Value]():      true,
 }
 
+// implementsCache holds implementsAny's answer for each type seen: the
+// method-set checks cost more than the rest of converting a field.
+var implementsCache sync.Map // reflect.Type → bool
+
 // implementsAny reports whether values of t are handled by the type switch of
 // value: through one of their methods, or as one of the fast types.
 func implementsAny(t reflect.Type) bool {
-	return fastTypes[t] || t.Implements(errorType) || t.Implements(jsonType) || t.Implements(textType) ||
+	if v, ok := implementsCache.Load(t); ok {
+		return v.(bool)
+	}
+	yes := fastTypes[t] || t.Implements(errorType) || t.Implements(jsonType) || t.Implements(textType) ||
 		t.Implements(stringerType)
+	implementsCache.Store(t, yes)
+	return yes
 }
+
+var timeType = reflect.TypeFor[time.Time]()
 
 // reflectValue converts what the type switch does not know.
 func (c *converter) reflectValue(rv reflect.Value, d int) attribute.Value {
 	if !rv.IsValid() {
 		return attribute.Value{}
+	}
+	if rv.Type() == timeType && rv.CanAddr() {
+		// A time in a struct or slice, read in place: Interface would box it.
+		return attribute.StringValue((*time.Time)(rv.Addr().UnsafePointer()).Format(time.RFC3339Nano))
 	}
 	if rv.CanInterface() && rv.Kind() != reflect.Interface && implementsAny(rv.Type()) {
 		// Nested values with methods of their own (a time.Time field, an
@@ -525,7 +546,8 @@ func (c *converter) leave() { c.parents = c.parents[:len(c.parents)-1] }
 
 func (c *converter) structValue(rv reflect.Value, d int) attribute.Value {
 	fields := structFields(rv.Type())
-	kvs := make([]attribute.KeyValue, 0, len(fields))
+	var buf [8]attribute.KeyValue // MapValue copies: small structs need no allocation of their own
+	kvs := buf[:0]
 	for _, f := range fields {
 		fv, ok := fieldByIndex(rv, f.index)
 		if !ok {
