@@ -37,13 +37,13 @@ func (p *processor) OnEmit(ctx context.Context, r *sdklog.Record) error {
 		c.Record, c.Captured = *r, true // a template, not a record: not counted
 		return nil
 	}
-	p.emit(r, false)
+	p.emit(*r, false)
 	return nil
 }
 
 // emit hands r to every sink. clean reports that r's slice and map values
 // were built within the default limits by oplog (see internal/fastpath).
-func (p *processor) emit(r *sdklog.Record, clean bool) {
+func (p *processor) emit(r sdklog.Record, clean bool) {
 	if r.Severity() != 0 && r.Severity() < p.min {
 		return
 	}
@@ -58,7 +58,7 @@ func (p *processor) emit(r *sdklog.Record, clean bool) {
 		// Each record is fresh (the SDK or the fast path builds one per
 		// emit) and no one changes it after this, so sinks can share its
 		// attribute slice.
-		s.enqueue(*r, clean)
+		s.enqueue(r, clean)
 	}
 }
 

@@ -55,7 +55,9 @@ type Record struct {
 var OperationTarget func(op any, ctx context.Context, sev log.Severity) (l *Logger, emitCtx context.Context, base []attribute.KeyValue, late, ok bool)
 
 // EmitFunc is a pipeline's entry for records sent through the fast path.
-type EmitFunc func(r *sdklog.Record, clean bool)
+// The record is passed by value: through a pointer, the indirect call would
+// move every record to the heap.
+type EmitFunc func(r sdklog.Record, clean bool)
 
 // Pipeline is what export.Setup registers for its provider.
 type Pipeline struct {
@@ -135,7 +137,7 @@ func (l *Logger) Emit(ctx context.Context, r *Record, attrs []attribute.KeyValue
 	rec.SetSpanID(sc.SpanID())
 	rec.SetTraceFlags(sc.TraceFlags())
 	rec.SetAttributes(attrs...)
-	l.emit(&rec, r.Clean)
+	l.emit(rec, r.Clean)
 }
 
 // LogRecord is r with attrs as an OTel API record.
