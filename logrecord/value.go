@@ -556,9 +556,38 @@ func (c *converter) structValue(rv reflect.Value, d int) attribute.Value {
 		if f.omitEmpty && fv.IsZero() {
 			continue
 		}
-		kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(cutString(f.name, c.l.MaxKeyLen)), Value: c.relem(fv, d+1)})
+		var v attribute.Value
+		if f.plain && c.budget() {
+			v = c.plainValue(fv)
+		} else {
+			v = c.relem(fv, d+1)
+		}
+		kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(cutString(f.name, c.l.MaxKeyLen)), Value: v})
 	}
 	return c.mapValue(kvs)
+}
+
+// plainValue converts a value of a plain kind (see field.plain).
+func (c *converter) plainValue(rv reflect.Value) attribute.Value {
+	switch rv.Kind() {
+	case reflect.String:
+		return attribute.StringValue(cutString(rv.String(), c.l.MaxStringLen))
+	case reflect.Bool:
+		return attribute.BoolValue(rv.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return attribute.Int64Value(rv.Int())
+	case reflect.Float64:
+		return attribute.Float64Value(rv.Float())
+	}
+	return c.reflectValue(rv, 0) // not reached: plain is only set for the kinds above
+}
+
+func isPlain(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Float64:
+		return !implementsAny(t)
+	}
+	return false
 }
 
 func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
@@ -578,6 +607,9 @@ type field struct {
 	name      string
 	index     []int
 	omitEmpty bool
+	// plain: a string, bool or number type without methods, converted
+	// straight from its kind.
+	plain bool
 }
 
 // fieldCache holds the exported fields of each struct type, computed once.
@@ -632,7 +664,8 @@ func structFields(t reflect.Type) []field {
 					continue
 				}
 				names[name] = true
-				out = append(out, field{name: name, index: index, omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+				out = append(out, field{name: name, index: index, omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
+					plain: isPlain(sf.Type)})
 			}
 		}
 		for n := range names {
