@@ -123,6 +123,12 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
 		errs := []error{p.traces.Shutdown(ctx), p.logs.Shutdown(ctx)}
+		// sdk/log's Shutdown returns ctx's error at once, without shutting
+		// its processors down, when ctx is already done (as it is when the
+		// span flush used up the deadline): the sinks would keep their
+		// records pending, uncounted, and their goroutines. Closing them
+		// again after a full shutdown does nothing.
+		errs = append(errs, p.proc.Shutdown(ctx))
 		p.rep.flush()
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})
