@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -209,12 +210,24 @@ func TestFaultAfterShutdownAndCancelledContexts(t *testing.T) {
 	// Shutdown with a context already cancelled still accounts for
 	// everything.
 	p2, _ := setup(t, otlp(rcv.Endpoint()))
-	emit(t, p2, nil, "p2", 0, 50)
+	emit(t, p2, nil, "p2", 0, 49)
+	_, op2 := operation.NewTracker(operation.WithLoggerProvider(p2.LoggerProvider()), operation.WithTracerProvider(p2.TracerProvider())).
+		Start(t.Context(), operation.SyncRun, operation.Refs{})
+	op2.Succeed() // two records and a span
 	err := p2.Shutdown(cancelled)
+	// The span processors stop too: no goroutine of either provider is left.
+	assert.Eventually(t, func() bool {
+		for _, st := range goroutineStacks() {
+			if strings.Contains(st, "batchSpanProcessor") || strings.Contains(st, "oplog/export.(*sink)") {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second, 20*time.Millisecond, "pipeline goroutines left after Shutdown with a cancelled context")
 	require.Error(t, err)
 	e2 := checkLedger(t, p2, "otlp", nil)
 	if e2.Dropped.Total() > 0 {
-		assert.Contains(t, err.Error(), fmt.Sprintf("%d record(s) not delivered of 50 emitted", e2.Dropped.Total()))
+		assert.Contains(t, err.Error(), fmt.Sprintf("%d record(s) not delivered of 51 emitted", e2.Dropped.Total()))
 	}
 	publish(t, figures{Case: "emit after Shutdown, double Shutdown, cancelled contexts", Stats: e, Emitted: p.Stats().Emitted})
 }
