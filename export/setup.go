@@ -26,6 +26,7 @@ type Pipeline struct {
 	logs   *sdklog.LoggerProvider
 	traces *sdktrace.TracerProvider
 	proc   *processor
+	bsps   []sdktrace.SpanProcessor
 	spans  *spanCounter
 	rep    *reporter
 
@@ -85,15 +86,18 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	)
 	spans := &spanCounter{}
 	topts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(spans)}
+	var bsps []sdktrace.SpanProcessor
 	for _, se := range spanExps {
-		topts = append(topts, sdktrace.WithBatcher(&countingSpanExporter{SpanExporter: se, c: spans, report: rep.report}))
+		bsp := sdktrace.NewBatchSpanProcessor(&countingSpanExporter{SpanExporter: se, c: spans, report: rep.report})
+		bsps = append(bsps, bsp)
+		topts = append(topts, sdktrace.WithSpanProcessor(bsp))
 	}
 	traces := sdktrace.NewTracerProvider(topts...)
 	if !c.noGlobal {
 		otel.SetLoggerProvider(logs)
 		otel.SetTracerProvider(traces)
 	}
-	return &Pipeline{logs: logs, traces: traces, proc: proc, spans: spans, rep: rep}, nil
+	return &Pipeline{logs: logs, traces: traces, proc: proc, bsps: bsps, spans: spans, rep: rep}, nil
 }
 
 // LoggerProvider returns the pipeline's log provider.
@@ -132,6 +136,12 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 		// records pending, uncounted, and their goroutines. Closing them
 		// again after a full shutdown does nothing.
 		errs = append(errs, p.proc.Shutdown(ctx))
+		// sdk/trace likewise skips its span processors when ctx is done,
+		// leaving each batcher's goroutine running for good. Stopping one
+		// twice does nothing.
+		for _, bsp := range p.bsps {
+			_ = bsp.Shutdown(ctx) // ctx's error is already in errs
+		}
 		p.rep.flush()
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})
