@@ -70,7 +70,7 @@ type panicJSON struct{}
 
 func (panicJSON) MarshalJSON() ([]byte, error) { panic("boom in MarshalJSON") }
 
-type selfLogValuer struct{ n int }
+type selfLogValuer struct{}
 
 func (s selfLogValuer) LogValue() slog.Value { return slog.AnyValue(s) }
 
