@@ -274,7 +274,17 @@ func (h *Handler) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []str
 	dst = append(dst, attribute.KeyValue{Key: attribute.Key(a.Key), Value: Value(a.Value)})
 	if a.Value.Kind() == slog.KindAny {
 		if err, ok := a.Value.Any().(error); ok && err != nil {
+			// Error texts are redacted as the operation's own are: net/http
+			// errors quote the URL, query and all.
+			n := len(dst) - 1
 			dst = logrecord.AppendException(dst, err)
+			for i := n; i < len(dst); i++ {
+				if i == n || dst[i].Key == logrecord.KeyExceptionMessage || dst[i].Key == logrecord.KeyExceptionStacktrace {
+					if dst[i].Value.Type() == attribute.STRING {
+						dst[i].Value = attribute.StringValue(logrecord.DefaultRedactor().Text(dst[i].Value.AsString()))
+					}
+				}
+			}
 		}
 	}
 	return dst

@@ -28,6 +28,7 @@ type Pipeline struct {
 	logs   *sdklog.LoggerProvider
 	traces *sdktrace.TracerProvider
 	proc   *processor
+	bsps   []sdktrace.SpanProcessor
 	spans  *spanCounter
 	rep    *reporter
 
@@ -88,15 +89,18 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
 	spans := &spanCounter{}
 	topts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(spans)}
+	var bsps []sdktrace.SpanProcessor
 	for _, se := range spanExps {
-		topts = append(topts, sdktrace.WithBatcher(&countingSpanExporter{SpanExporter: se, c: spans, report: rep.report}))
+		bsp := sdktrace.NewBatchSpanProcessor(&countingSpanExporter{SpanExporter: se, c: spans, report: rep.report})
+		bsps = append(bsps, bsp)
+		topts = append(topts, sdktrace.WithSpanProcessor(bsp))
 	}
 	traces := sdktrace.NewTracerProvider(topts...)
 	if !c.noGlobal {
 		otel.SetLoggerProvider(logs)
 		otel.SetTracerProvider(traces)
 	}
-	return &Pipeline{logs: logs, traces: traces, proc: proc, spans: spans, rep: rep}, nil
+	return &Pipeline{logs: logs, traces: traces, proc: proc, bsps: bsps, spans: spans, rep: rep}, nil
 }
 
 // LoggerProvider returns the pipeline's log provider.
@@ -120,13 +124,28 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 }
 
 // Shutdown flushes spans, then logs, within ctx's deadline, and stops the
-// exporters. Records emitted afterwards are counted as dropped at shutdown.
+// exporters. Records emitted while it runs are counted as dropped at
+// shutdown; records emitted after it returned never reach the pipeline (the
+// SDK provider drops them, as the OTel specification says) and are not
+// counted as emitted.
 // The error says how many records were not delivered, by exporter and
 // reason. A second call returns the first call's result.
 func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
 		fastpath.Unregister(p.logs)
 		errs := []error{p.traces.Shutdown(ctx), p.logs.Shutdown(ctx)}
+		// sdk/log's Shutdown returns ctx's error at once, without shutting
+		// its processors down, when ctx is already done (as it is when the
+		// span flush used up the deadline): the sinks would keep their
+		// records pending, uncounted, and their goroutines. Closing them
+		// again after a full shutdown does nothing.
+		errs = append(errs, p.proc.Shutdown(ctx))
+		// sdk/trace likewise skips its span processors when ctx is done,
+		// leaving each batcher's goroutine running for good. Stopping one
+		// twice does nothing.
+		for _, bsp := range p.bsps {
+			_ = bsp.Shutdown(ctx) // ctx's error is already in errs
+		}
 		p.rep.flush()
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})

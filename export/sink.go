@@ -174,7 +174,9 @@ func (s *sink) exportBatch(batch []sdklog.Record) {
 			}
 			return
 		}
-		if transient(err) && sleepCtx(ctx, backoff) {
+		// A console or JSON writer's broken pipe is not a network blip:
+		// retrying it would hold every record until Shutdown.
+		if !s.immediate && transient(err) && sleepCtx(ctx, backoff) {
 			backoff = min(backoff*2, 2*time.Second)
 			continue
 		}
