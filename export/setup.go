@@ -124,10 +124,11 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 }
 
 // Shutdown flushes spans, then logs, within ctx's deadline, and stops the
-// exporters. Records emitted while it runs are counted as dropped at
-// shutdown; records emitted after it returned never reach the pipeline (the
-// SDK provider drops them, as the OTel specification says) and are not
-// counted as emitted.
+// exporters. Records emitted while it runs, and records that operations and
+// slog bridge handlers already using the pipeline emit after it, are
+// counted as emitted and dropped at shutdown. Records emitted after it
+// through the OTel API of LoggerProvider never reach the pipeline (the SDK
+// provider drops them, as the OTel specification says) and are not counted.
 // The error says how many records were not delivered, by exporter and
 // reason. A second call returns the first call's result.
 func (p *Pipeline) Shutdown(ctx context.Context) error {
