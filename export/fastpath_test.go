@@ -104,7 +104,7 @@ func TestFastPathSanitizesWhatIsNotClean(t *testing.T) {
 	require.Len(t, recs, 3)
 	for _, r := range recs {
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			assert.True(t, validValue(kv.Value), "%s: %v", kv.Key, kv.Value.Emit())
+			assert.True(t, validValue(kv.Value), "%s: %v", kv.Key, kv.Value.String())
 			return true
 		})
 	}
