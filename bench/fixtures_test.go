@@ -212,36 +212,6 @@ const (
 	fiveRetry    = false
 )
 
-func fiveOtelAttrs() []attribute.KeyValue {
-	return []attribute.KeyValue{
-		attribute.String("contact.id", fiveContact),
-		attribute.String("contact.email", fiveEmail),
-		attribute.Int("page", fivePage),
-		attribute.Float64("duration_ms", fiveDuration),
-		attribute.Bool("retry", fiveRetry),
-	}
-}
-
-func fiveSlogAttrs() []slog.Attr {
-	return []slog.Attr{
-		slog.String("contact.id", fiveContact),
-		slog.String("contact.email", fiveEmail),
-		slog.Int("page", fivePage),
-		slog.Float64("duration_ms", fiveDuration),
-		slog.Bool("retry", fiveRetry),
-	}
-}
-
-func fiveZapFields() []zap.Field {
-	return []zap.Field{
-		zap.String("contact.id", fiveContact),
-		zap.String("contact.email", fiveEmail),
-		zap.Int("page", fivePage),
-		zap.Float64("duration_ms", fiveDuration),
-		zap.Bool("retry", fiveRetry),
-	}
-}
-
 func fiveZerologFields(e *zerolog.Event) *zerolog.Event {
 	return e.Str("contact.id", fiveContact).
 		Str("contact.email", fiveEmail).
