@@ -213,8 +213,7 @@ const (
 	msgDebug  = "Below the threshold."
 )
 
-// messageCase is a case of one record per op, whose oplog row is msg with
-// the attributes of oplogOp; the other rows are given.
+// messageCases are the cases of one record (or none) per op.
 func messageCases() []benchCase {
 	return []benchCase{
 		{"Static", []peer{

@@ -355,14 +355,13 @@ func (e *oplogEnv) dropped() uint64 { return e.p.Stats().Undelivered() }
 // BatchProcessor (and batch span processor) in front of discarding
 // exporters.
 type otelEnv struct {
-	lp     *sdklog.LoggerProvider
-	tp     *sdktrace.TracerProvider
-	exp    *countingExporter
-	filter severity.Severity
+	lp  *sdklog.LoggerProvider
+	tp  *sdktrace.TracerProvider
+	exp *countingExporter
 }
 
 func newOtel(tb testing.TB, min severity.Severity) *otelEnv {
-	e := &otelEnv{exp: &countingExporter{}, filter: min}
+	e := &otelEnv{exp: &countingExporter{}}
 	var proc sdklog.Processor = sdklog.NewBatchProcessor(e.exp)
 	if min > 0 {
 		// The SDK has no minimum severity of its own: a processor must say
