@@ -122,7 +122,7 @@ func capture(l log.Logger) (sdklog.Record, bool) {
 // not kept.
 func (l *Logger) Emit(ctx context.Context, r *Record, attrs []attribute.KeyValue) {
 	if l.emit == nil {
-		l.api.Emit(ctx, r.LogRecord(attrs))
+		l.api.Emit(ctx, apiRecord(r, attrs))
 		return
 	}
 	rec := l.template
@@ -140,8 +140,8 @@ func (l *Logger) Emit(ctx context.Context, r *Record, attrs []attribute.KeyValue
 	l.emit(rec, r.Clean)
 }
 
-// LogRecord is r with attrs as an OTel API record.
-func (r *Record) LogRecord(attrs []attribute.KeyValue) log.Record {
+// apiRecord is r with attrs as an OTel API record.
+func apiRecord(r *Record, attrs []attribute.KeyValue) log.Record {
 	var lr log.Record
 	lr.SetTimestamp(r.Timestamp)
 	lr.SetSeverity(r.Severity)
@@ -150,9 +150,4 @@ func (r *Record) LogRecord(attrs []attribute.KeyValue) log.Record {
 	lr.SetEventName(r.EventName)
 	lr.AddAttributes(attrs...)
 	return lr
-}
-
-// Enabled is the OTel API's Enabled of the logger's provider.
-func (l *Logger) Enabled(ctx context.Context, p log.EnabledParameters) bool {
-	return l.api.Enabled(ctx, p)
 }
