@@ -30,6 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -339,4 +340,19 @@ func (r *Receiver) Stop() {
 		defer cancel()
 		_ = r.rcv.Shutdown(ctx)
 	})
+}
+
+// FreeAddr returns a loopback host:port that was free a moment ago: an
+// address to start a receiver on later, or one nothing listens on.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -199,16 +198,6 @@ func TestRetryable503ThenDelivered(t *testing.T) {
 	assert.Equal(t, uint64(50), p.Stats().Exporters[0].Delivered)
 }
 
-// freeAddr returns a loopback address nothing listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
 func emitSeq(t *testing.T, p *export.Pipeline, from, n int) {
 	lg := p.LoggerProvider().Logger("e2e")
 	for i := from; i < from+n; i++ {
@@ -241,7 +230,7 @@ func assertAddsUp(t *testing.T, s export.Stats) {
 }
 
 func TestReceiverAbsentAtStartThenAppearing(t *testing.T) {
-	addr := freeAddr(t)
+	addr := collector.FreeAddr(t)
 	p, err := export.Setup(t.Context(), export.WithoutGlobal(),
 		export.WithOTLP(export.OTLPEndpoint(addr), export.OTLPInsecure()),
 		export.WithExportInterval(20*time.Millisecond), export.WithExportTimeout(20*time.Second),

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,17 +34,8 @@ func emit(t *testing.T, p *export.Pipeline, sent map[string]bool, id string, fro
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
 func TestFaultReceiverAbsentThenAppearing(t *testing.T) {
-	addr := freeAddr(t)
+	addr := collector.FreeAddr(t)
 	p, _ := setup(t, otlp(addr), export.WithExportInterval(20*time.Millisecond))
 	sent := map[string]bool{}
 	emit(t, p, sent, "absent", 0, 500)

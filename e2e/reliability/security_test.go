@@ -82,7 +82,7 @@ func TestCanaryNeverExported(t *testing.T) {
 	}))
 	defer api.Close()
 	client := &http.Client{Transport: operation.Transport(nil)}
-	closed := freeAddr(t)
+	closed := collector.FreeAddr(t)
 
 	ctx, op := trk.Start(t.Context(), operation.ProxyCall, operation.Refs{Integration: "acme"})
 	q := url.QueryEscape(canary)
