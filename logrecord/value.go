@@ -63,7 +63,8 @@ func (l Limits) KeyValue(key string, v any) attribute.KeyValue {
 type converter struct {
 	l       Limits
 	parents []uintptr
-	nodes   int // values visited inside containers, against maxNodes
+	nodes   int    // values visited inside containers, against maxNodes
+	arena   []byte // formatted times, see formatTime
 }
 
 // maxNodes bounds the work of one conversion: a value that shares children
@@ -247,10 +248,11 @@ func (c *converter) bytes(b []byte) attribute.Value {
 
 func (c *converter) strings(ss []string) attribute.Value {
 	v := attribute.StringSliceValue(ss)
-	if s, changed := c.l.sanitize(v, 0); changed {
-		return s
+	if len(ss) <= c.l.MaxItems && !slices.ContainsFunc(ss, func(s string) bool { return cutString(s, c.l.MaxStringLen) != s }) {
+		return v // checked here: the value's own copy can only be read by copying it again
 	}
-	return v
+	s, _ := c.l.sanitize(v, 0)
+	return s
 }
 
 func (c *converter) typedSlice(v attribute.Value, n int) attribute.Value {
@@ -427,6 +429,9 @@ func (c *converter) reflectValue(rv reflect.Value, d int) attribute.Value {
 		// error in a slice) take the same path as top-level ones.
 		return c.value(rv.Interface(), d)
 	}
+	if v, ok := c.compiled(rv, d); ok {
+		return v
+	}
 	switch rv.Kind() {
 	case reflect.Bool:
 		return attribute.BoolValue(rv.Bool())
@@ -504,6 +509,37 @@ func (c *converter) reflectValue(rv reflect.Value, d int) attribute.Value {
 	// Channels, functions and unsafe pointers have no data to log: name their type.
 	return attribute.StringValue(cutString(rv.Type().String(), c.l.MaxStringLen))
 }
+
+// compiled converts rv through its type's codec, when there is one and rv
+// can be read in place: a slice's elements always can, a struct or array
+// when it sits in a slice, a struct or behind a pointer. (A struct passed
+// by itself is read through reflection: copying it costs more.)
+func (c *converter) compiled(rv reflect.Value, d int) (attribute.Value, bool) {
+	if reflectOnly {
+		return attribute.Value{}, false
+	}
+	switch rv.Kind() {
+	case reflect.Struct, reflect.Array:
+		if rv.CanAddr() {
+			if k := codecFor(rv.Type()); k != nil {
+				return c.encode(k, rv.Addr().UnsafePointer(), d), true
+			}
+		}
+	case reflect.Slice:
+		et := rv.Type().Elem()
+		if et.Kind() == reflect.Uint8 || rv.IsNil() {
+			break
+		}
+		if k := codecFor(et); k != nil {
+			return c.elements(k, rv.UnsafePointer(), rv.Len(), d, true), true
+		}
+	}
+	return attribute.Value{}, false
+}
+
+// reflectOnly turns the codecs off, for the tests that compare them with
+// reflectValue.
+var reflectOnly = false
 
 // mapKey renders a map key as encoding/json does: strings as they are,
 // TextMarshalers through MarshalText, integers in decimal; others as fmt would.

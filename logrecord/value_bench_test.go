@@ -56,3 +56,36 @@ func BenchmarkValue(b *testing.B) {
 		})
 	}
 }
+
+// account is a struct of zap's benchmark field set: two strings and a time.
+type account struct {
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func BenchmarkValueComposite(b *testing.B) {
+	one := account{Name: "Jane Doe", Email: "jane@test.com", CreatedAt: time.Date(1980, 1, 1, 12, 0, 0, 0, time.UTC)}
+	ten := make([]account, 10)
+	times := make([]time.Time, 10)
+	for i := range ten {
+		ten[i] = one
+		times[i] = time.Unix(0, int64(i)).UTC()
+	}
+	cases := map[string]any{
+		"time":       one.CreatedAt,
+		"account":    one,
+		"accounts10": ten,
+		"times10":    times,
+		"strings10":  []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"},
+		"ints10":     []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+	}
+	for name, v := range cases {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = logrecord.Value(v)
+			}
+		})
+	}
+}
