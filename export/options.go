@@ -98,6 +98,24 @@ func WithSpanExporter(exp sdktrace.SpanExporter) Option {
 	return optionFunc(func(c *config) { c.spanExps = append(c.spanExps, exp) })
 }
 
+// LogSpanExporter exports both records and spans, as a *store.Store does.
+type LogSpanExporter interface {
+	sdklog.Exporter
+	sdktrace.SpanExporter
+}
+
+// WithStore adds a store of operations and messages (see package store):
+// records reach it through the pipeline like any exporter, counted in
+// Stats under "store"; spans through the span batcher. The pipeline's
+// Shutdown does not close the store, which stays readable: its owner
+// closes it afterwards.
+func WithStore(s LogSpanExporter) Option {
+	return optionFunc(func(c *config) {
+		c.exps = append(c.exps, namedExporter{name: "store", exp: s})
+		c.spanExps = append(c.spanExps, s)
+	})
+}
+
 // WithMinSeverity drops records below s before anything else is done with
 // them. Default: the OPLOG_LEVEL variable, else every record.
 func WithMinSeverity(s severity.Severity) Option {

@@ -84,7 +84,7 @@ type Message struct {
 	Time         time.Time       `json:"time"`
 	Severity     int             `json:"severity"`
 	SeverityText string          `json:"severity_text"`
-	Body         json.RawMessage `json:"body"` // the body in OTLP/JSON AnyValue form
+	Body         json.RawMessage `json:"body"` // the body in OTLP/JSON AnyValue form: {"stringValue": "…"}
 	EventName    string          `json:"event_name,omitempty"`
 	Type         string          `json:"type,omitempty"`   // oplog.message.type: log, http, sync_result
 	Source       string          `json:"source,omitempty"` // oplog.message.source: internal, user

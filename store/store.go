@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// Options configure [Open].
+type Options struct {
+	// Path is the database file, created if missing. Empty means in
+	// memory: gone when the store is closed.
+	Path string
+	// MaxAge drops operations that started, and messages logged, longer
+	// ago than this. Zero keeps them.
+	MaxAge time.Duration
+	// MaxBytes bounds the data in the database (pages in use, indexes
+	// included): past it, the oldest operations and messages go first,
+	// about a tenth at a time. Zero means no bound.
+	MaxBytes int64
+	// RetentionInterval is how often MaxAge and MaxBytes are enforced.
+	// Default: one minute.
+	RetentionInterval time.Duration
+	// ErrorHandler receives the errors of background retention. Default:
+	// they are returned by the next Close.
+	ErrorHandler func(error)
+}
+
+// Store keeps operations and messages; see the package documentation. It
+// is safe for concurrent use: exports write through one connection while
+// queries read through others.
+type Store struct {
+	opts Options
+	w    *sql.DB // one connection: SQLite has one writer at a time
+	r    *sql.DB // readers; the same as w in memory
+
+	stop chan struct{}
+	done chan struct{}
+
+	mu     sync.Mutex
+	closed bool
+	bgErr  error // the last retention error, when no ErrorHandler is set
+}
+
+var (
+	_ sdklog.Exporter       = (*Store)(nil)
+	_ sdktrace.SpanExporter = (*Store)(nil)
+)
+
+// ErrClosed is returned by the methods of a closed store.
+var ErrClosed = errors.New("store: closed")
+
+// Open opens or creates the store described by opts. The caller closes it
+// with [Store.Close], after the pipeline that exports to it has shut down.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.MaxAge < 0 || opts.MaxBytes < 0 || opts.RetentionInterval < 0 {
+		return nil, errors.New("store: MaxAge, MaxBytes and RetentionInterval must not be negative")
+	}
+	if opts.RetentionInterval == 0 {
+		opts.RetentionInterval = time.Minute
+	}
+	s := &Store{opts: opts, stop: make(chan struct{}), done: make(chan struct{})}
+	var err error
+	if opts.Path == "" {
+		// Each connection to ":memory:" is its own database: one connection.
+		s.w, err = sql.Open("sqlite", "file::memory:?_pragma=foreign_keys(0)")
+		if err == nil {
+			s.w.SetMaxOpenConns(1)
+			s.r = s.w
+		}
+	} else {
+		dsn := "file:" + (&url.URL{Path: opts.Path}).EscapedPath() +
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		s.w, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			s.w.SetMaxOpenConns(1)
+			s.r, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+		}
+		if err == nil {
+			s.r.SetMaxOpenConns(4)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	go s.retain()
+	return s, nil
+}
+
+// schema is created on first open. Times are Unix nanoseconds. The text
+// index is contentless: it holds the words of each message, under the
+// message's seq, not the text.
+var schema = []string{
+	`PRAGMA auto_vacuum = INCREMENTAL`, // before any table: lets retention give pages back
+	`CREATE TABLE IF NOT EXISTS operations (
+		id TEXT PRIMARY KEY,
+		type TEXT NOT NULL DEFAULT '', action TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT '',
+		start_ns INTEGER NOT NULL DEFAULT 0, end_ns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER NOT NULL DEFAULT 0,
+		account TEXT NOT NULL DEFAULT '', environment TEXT NOT NULL DEFAULT '', integration TEXT NOT NULL DEFAULT '',
+		provider TEXT NOT NULL DEFAULT '', connection TEXT NOT NULL DEFAULT '', sync TEXT NOT NULL DEFAULT '',
+		function TEXT NOT NULL DEFAULT '', job TEXT NOT NULL DEFAULT '', end_user TEXT NOT NULL DEFAULT '',
+		trace_id TEXT NOT NULL DEFAULT '', span_id TEXT NOT NULL DEFAULT '',
+		error_type TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
+		messages INTEGER NOT NULL DEFAULT 0
+	)`,
+	`CREATE INDEX IF NOT EXISTS operations_start ON operations (start_ns, id)`,
+	`CREATE INDEX IF NOT EXISTS operations_integration ON operations (integration, start_ns)`,
+	`CREATE INDEX IF NOT EXISTS operations_connection ON operations (connection, start_ns)`,
+	`CREATE INDEX IF NOT EXISTS operations_state ON operations (state, start_ns)`,
+	`CREATE INDEX IF NOT EXISTS operations_kind ON operations (type, action, start_ns)`,
+	`CREATE TABLE IF NOT EXISTS messages (
+		seq INTEGER PRIMARY KEY,
+		operation_id TEXT NOT NULL,
+		time_ns INTEGER NOT NULL,
+		severity INTEGER NOT NULL, severity_text TEXT NOT NULL,
+		body TEXT NOT NULL, event_name TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
+		trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+		attributes TEXT NOT NULL, http TEXT
+	)`,
+	`CREATE INDEX IF NOT EXISTS messages_operation ON messages (operation_id, time_ns, seq)`,
+	`CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ns)`,
+	`CREATE VIRTUAL TABLE IF NOT EXISTS messages_text USING fts5 (text, content='', contentless_delete=1)`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	for _, q := range schema {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: create schema: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) closeDBs() {
+	s.w.Close()
+	if s.r != s.w {
+		s.r.Close()
+	}
+}
+
+// Close stops retention and closes the database. It returns the last
+// background error if no ErrorHandler was set. Calls after the first
+// return nil.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	close(s.stop)
+	<-s.done
+	s.closeDBs()
+	return s.bgErr
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Shutdown is part of the exporter interfaces. The store writes every batch
+// before Export returns, so there is nothing to flush; it stays open for
+// queries until [Store.Close].
+func (s *Store) Shutdown(context.Context) error { return nil }
+
+// ForceFlush is part of sdk/log's Exporter: writes are never buffered.
+func (s *Store) ForceFlush(context.Context) error { return nil }
+
+// retain enforces MaxAge and MaxBytes every RetentionInterval.
+func (s *Store) retain() {
+	defer close(s.done)
+	if s.opts.MaxAge == 0 && s.opts.MaxBytes == 0 {
+		<-s.stop
+		return
+	}
+	t := time.NewTicker(s.opts.RetentionInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), s.opts.RetentionInterval)
+			if err := s.Retain(ctx); err != nil {
+				if s.opts.ErrorHandler != nil {
+					s.opts.ErrorHandler(err)
+				} else {
+					s.bgErr = err
+				}
+			}
+			cancel()
+		}
+	}
+}
