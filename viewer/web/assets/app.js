@@ -395,9 +395,14 @@
     try {
       page = await api('operations', params);
     } catch (e) {
-      if (gen === list.gen) {
-        showError(e);
-        button.disabled = false;
+      if (gen !== list.gen) return;
+      showError(e);
+      button.disabled = false;
+      if (!more) {
+        // Rows of other filters would pass for this one's.
+        $('operations').replaceChildren();
+        button.hidden = true;
+        list.key = null;
       }
       return;
     }
