@@ -46,7 +46,7 @@ type Options struct {
 //go:embed web
 var web embed.FS
 
-// page is the template of the single page; its data is the Options.
+// page is the template of the single page; its data is Options.TraceURL.
 var page = template.Must(template.ParseFS(web, "web/index.html"))
 
 // contentSecurityPolicy allows the page only its own script, style and
@@ -98,7 +98,7 @@ func New(src Source, opts *Options) http.Handler {
 		o = *opts
 	}
 	h := &handler{src: src, logger: o.Logger, mux: http.NewServeMux()}
-	h.page = renderPage(o)
+	h.page = renderPage(o.TraceURL)
 	h.assets = loadAssets()
 
 	h.mux.HandleFunc("/api/operations", h.operations)
@@ -106,7 +106,7 @@ func New(src Source, opts *Options) http.Handler {
 	h.mux.HandleFunc("/api/operations/{id}/messages", h.messages)
 	h.mux.HandleFunc("/api/facets", h.facets)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.URL.Path)
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+quote(r.URL.Path))
 	})
 	h.mux.HandleFunc("/assets/{name}", h.asset)
 	h.mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -133,9 +133,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // renderPage executes the page template once: its only data is the trace
 // address, which the script reads from a meta element.
-func renderPage(o Options) asset {
+func renderPage(traceURL string) asset {
 	var b bytes.Buffer
-	if err := page.Execute(&b, o); err != nil {
+	if err := page.Execute(&b, traceURL); err != nil {
 		// The template is embedded and its data a string: this cannot fail
 		// unless the template itself is broken, which the tests catch.
 		panic("viewer: page template: " + err.Error())
