@@ -16,5 +16,7 @@ staticcheck:
 	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done
 
 # Allocation tests run a second time without -race, which allocates itself.
+# Test artifacts (the browser test's screenshots) are kept in artifacts/.
 unit:
-	@for m in $(MODULES); do echo "== go test $$m"; (cd $$m && go test -count=1 -run 'Alloc' ./... && go test -race -count=1 ./...) || exit 1; done
+	@mkdir -p artifacts
+	@for m in $(MODULES); do echo "== go test $$m"; (cd $$m && go test -count=1 -run 'Alloc' ./... && go test -race -count=1 -artifacts -outputdir=$(CURDIR)/artifacts ./...) || exit 1; done

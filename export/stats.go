@@ -17,7 +17,7 @@ type Stats struct {
 
 // ExporterStats is what one exporter did with the emitted records.
 type ExporterStats struct {
-	// Name says which exporter: "console", "json", "otlp", "memory", or the
+	// Name says which exporter: "console", "json", "otlp", "memory", "store", or the
 	// Go type of an exporter given with [WithExporter].
 	Name      string
 	Delivered uint64
