@@ -528,6 +528,8 @@ func TestStoreAtScale(t *testing.T) {
 	newest, err := s.Operations(ctx, store.OperationFilter{Limit: 1})
 	require.NoError(t, err)
 	require.Len(t, newest.Operations, 1, "the newest operations stay")
+	require.NoError(t, s.Close())
+	sizeAfter := fileSize(t, path)
 
 	var rep strings.Builder
 	fmt.Fprintf(&rep, "%d messages in %d operations over 7 days, batches of %d, file %s\n\n",
@@ -535,8 +537,8 @@ func TestStoreAtScale(t *testing.T) {
 	fmt.Fprintf(&rep, "- fill: %.0f records/s in Store.Export (%s), %s wall with building the records\n",
 		float64(stored)/fillDur.Seconds(), fillDur.Round(time.Millisecond), wallDur.Round(time.Millisecond))
 	fmt.Fprintf(&rep, "- file: %s (%d bytes/message)\n", megabytes(size), size/int64(stored))
-	fmt.Fprintf(&rep, "- Retain, MaxBytes just under the data: %s, %s → %s of data\n\n",
-		retainDur.Round(time.Millisecond), megabytes(before), megabytes(after))
+	fmt.Fprintf(&rep, "- Retain, MaxBytes just under the data: %s, %s → %s of data, file %s → %s\n\n",
+		retainDur.Round(time.Millisecond), megabytes(before), megabytes(after), megabytes(size), megabytes(sizeAfter))
 	rep.WriteString("| query | p50 | p99 | runs | rows |\n|---|---|---|---|---|\n")
 	for _, l := range lat {
 		fmt.Fprintf(&rep, "| %s | %s | %s | %d | %d |\n", l.name, fmtDur(l.p50), fmtDur(l.p99), l.n, l.rows)
