@@ -123,6 +123,9 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS operations_connection ON operations (connection, start_ns)`,
 	`CREATE INDEX IF NOT EXISTS operations_state ON operations (state, start_ns)`,
 	`CREATE INDEX IF NOT EXISTS operations_kind ON operations (type, action, start_ns)`,
+	// A kind of only a type ("sync") cannot use operations_kind in start
+	// order: without this index it sorted every operation of the type.
+	`CREATE INDEX IF NOT EXISTS operations_type ON operations (type, start_ns)`,
 	`CREATE TABLE IF NOT EXISTS messages (
 		seq INTEGER PRIMARY KEY,
 		operation_id TEXT NOT NULL,
