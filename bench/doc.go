@@ -20,6 +20,8 @@
 // The OTel rows' time includes a final ForceFlush, and dropped/op counts
 // what their pipeline lost. BenchmarkOpenOperations and BenchmarkAttributes
 // measure how the cost of a message scales; BenchmarkExportRecords compares
-// the exporters on the same batch. Run ./run to get the tables; see
+// the exporters on the same batch. BenchmarkStoreIngest and
+// TestStoreAtScale measure package store: ingest rate, and query latency
+// at up to a million messages. Run ./run to get the tables; see
 // README.md and BENCHMARKS.md at the repository root.
 package bench

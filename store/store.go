@@ -78,8 +78,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			s.r = s.w
 		}
 	} else {
+		// auto_vacuum comes before journal_mode: turning WAL on writes the
+		// header of a new file, after which auto_vacuum can no longer change.
 		dsn := "file:" + (&url.URL{Path: opts.Path}).EscapedPath() +
-			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+			"?_pragma=busy_timeout(10000)&_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 		s.w, err = sql.Open("sqlite", dsn)
 		if err == nil {
 			s.w.SetMaxOpenConns(1)
@@ -104,7 +106,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 // index is contentless: it holds the words of each message, under the
 // message's seq, not the text.
 var schema = []string{
-	`PRAGMA auto_vacuum = INCREMENTAL`, // before any table: lets retention give pages back
+	`PRAGMA auto_vacuum = INCREMENTAL`, // before any table: lets retention give pages back (a file gets it on connect, see Open)
 	`CREATE TABLE IF NOT EXISTS operations (
 		id TEXT PRIMARY KEY,
 		type TEXT NOT NULL DEFAULT '', action TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT '',
@@ -121,6 +123,9 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS operations_connection ON operations (connection, start_ns)`,
 	`CREATE INDEX IF NOT EXISTS operations_state ON operations (state, start_ns)`,
 	`CREATE INDEX IF NOT EXISTS operations_kind ON operations (type, action, start_ns)`,
+	// A kind of only a type ("sync") cannot use operations_kind in start
+	// order: without this index it sorted every operation of the type.
+	`CREATE INDEX IF NOT EXISTS operations_type ON operations (type, start_ns)`,
 	`CREATE TABLE IF NOT EXISTS messages (
 		seq INTEGER PRIMARY KEY,
 		operation_id TEXT NOT NULL,

@@ -489,7 +489,7 @@ func TestRetentionByAge(t *testing.T) {
 }
 
 func TestRetentionBySize(t *testing.T) {
-	s, _ := openFile(t, store.Options{MaxBytes: 1 << 20, RetentionInterval: time.Hour})
+	s, path := openFile(t, store.Options{MaxBytes: 1 << 20, RetentionInterval: time.Hour})
 	ctx := t.Context()
 	base := time.Now().Add(-time.Hour)
 	body := strings.Repeat("x", 1000)
@@ -524,6 +524,11 @@ func TestRetentionBySize(t *testing.T) {
 	m, err := s.Messages(ctx, store.MessageFilter{OperationID: "op-0399"})
 	require.NoError(t, err)
 	assert.Len(t, m.Messages, 11)
+
+	require.NoError(t, s.Close())
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, fi.Size(), after, "the freed pages went back to the file system")
 }
 
 // TestConcurrentWritesAndReads runs exports and queries together (under
