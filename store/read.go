@@ -73,7 +73,19 @@ func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPag
 		if err != nil {
 			return OperationPage{}, err
 		}
-		add(`id IN (SELECT operation_id FROM messages WHERE seq IN (SELECT rowid FROM messages_text WHERE messages_text MATCH ?))`, q)
+		common, err := s.common(ctx, q)
+		if err != nil {
+			return OperationPage{}, err
+		}
+		if common {
+			// Walk the operations newest first and stop at a page: each
+			// is checked through its own messages.
+			add(`EXISTS (SELECT 1 FROM messages m JOIN messages_text t ON t.rowid = m.seq
+				WHERE m.operation_id = operations.id AND messages_text MATCH ?)`, q)
+		} else {
+			// Few matches: find their operations, then sort those.
+			add(`id IN (SELECT operation_id FROM messages WHERE seq IN (SELECT rowid FROM messages_text WHERE messages_text MATCH ?))`, q)
+		}
 	}
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 'o')
@@ -105,6 +117,23 @@ func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPag
 		page.Next = cursor{dir: 'o', ns: nanos(last.Start), key: last.ID}.String()
 	}
 	return page, nil
+}
+
+// commonMatches is where search switches strategy: text that matches more
+// messages than this is looked for operation by operation, newest first,
+// which stops at a page; rarer text finds its few operations directly.
+const commonMatches = 2000
+
+// common reports whether the text query q matches more than commonMatches
+// messages; counting stops there.
+func (s *Store) common(ctx context.Context, q string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM messages_text WHERE messages_text MATCH ? LIMIT ?)`,
+		q, commonMatches+1).Scan(&n)
+	if err != nil {
+		return false, s.readErr(err)
+	}
+	return n > commonMatches, nil
 }
 
 // Operation returns one operation, or ErrNotFound.

@@ -600,3 +600,50 @@ func TestInMemory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{all[1]}, ids(p))
 }
+
+// TestSearchOfACommonWord pins that text matching many messages (past the
+// point where the store walks operations newest first instead) finds the
+// same operations, in the same order, through every page.
+func TestSearchOfACommonWord(t *testing.T) {
+	s, _ := openFile(t, store.Options{})
+	ctx := t.Context()
+	base := time.Now().Add(-time.Hour)
+	var recs []sdklog.Record
+	var want, wantGlobex []string
+	for i := range 300 {
+		op, integration := fmt.Sprintf("op-%03d", i), "acme"
+		if i%3 == 0 {
+			integration = "globex"
+		}
+		at := base.Add(time.Duration(i) * time.Second)
+		recs = append(recs, start(op, at, integration))
+		if i%4 == 0 {
+			continue // no common word in these
+		}
+		for j := range 10 {
+			recs = append(recs, rec(op, at.Add(time.Duration(j)*time.Millisecond), log.SeverityInfo, fmt.Sprintf("contact %d synced", j)))
+		}
+		want = append([]string{op}, want...)
+		if integration == "globex" {
+			wantGlobex = append([]string{op}, wantGlobex...)
+		}
+	}
+	require.NoError(t, s.Export(ctx, recs))
+	require.Greater(t, len(want)*10, 2000, "enough matches for the common-word path")
+
+	all := func(f store.OperationFilter) []string {
+		var got []string
+		for {
+			p, err := s.Operations(ctx, f)
+			require.NoError(t, err)
+			got = append(got, ids(p)...)
+			if p.Next == "" {
+				return got
+			}
+			f.Cursor = p.Next
+		}
+	}
+	assert.Equal(t, want, all(store.OperationFilter{Search: "contact", Limit: 40}))
+	assert.Equal(t, wantGlobex, all(store.OperationFilter{Search: "contact synced", Integration: "globex", Limit: 7}))
+	assert.Equal(t, []string{"op-001"}, all(store.OperationFilter{Search: "contact", Until: base.Add(2 * time.Second)}))
+}
