@@ -2,20 +2,17 @@ package export
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/hex"
 	"io"
-	"math"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
-	"github.com/oplog-go/oplog/logrecord"
+	"github.com/oplog-go/oplog/internal/otlpjson"
 )
 
 // JSON writes each batch of records as one line holding an OTLP
@@ -85,13 +82,13 @@ func appendResourceLogs(b []byte, res *resource.Resource, records []sdklog.Recor
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendKV(b, kv)
+			b = otlpjson.AppendKeyValue(b, kv)
 		}
 	}
 	b = append(b, `]}`...)
 	if res != nil && res.SchemaURL() != "" {
 		b = append(b, `,"schemaUrl":`...)
-		b = appendJSONString(b, res.SchemaURL())
+		b = otlpjson.AppendString(b, res.SchemaURL())
 	}
 	b = append(b, `,"scopeLogs":[`...)
 	for i := 0; i < len(records); {
@@ -115,10 +112,10 @@ func sameScope(a, b instrumentation.Scope) bool {
 
 func appendScopeLogs(b []byte, scope instrumentation.Scope, records []sdklog.Record) []byte {
 	b = append(b, `{"scope":{"name":`...)
-	b = appendJSONString(b, scope.Name)
+	b = otlpjson.AppendString(b, scope.Name)
 	if scope.Version != "" {
 		b = append(b, `,"version":`...)
-		b = appendJSONString(b, scope.Version)
+		b = otlpjson.AppendString(b, scope.Version)
 	}
 	if scope.Attributes.Len() > 0 {
 		b = append(b, `,"attributes":[`...)
@@ -126,14 +123,14 @@ func appendScopeLogs(b []byte, scope instrumentation.Scope, records []sdklog.Rec
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendKV(b, kv)
+			b = otlpjson.AppendKeyValue(b, kv)
 		}
 		b = append(b, ']')
 	}
 	b = append(b, '}')
 	if scope.SchemaURL != "" {
 		b = append(b, `,"schemaUrl":`...)
-		b = appendJSONString(b, scope.SchemaURL)
+		b = otlpjson.AppendString(b, scope.SchemaURL)
 	}
 	b = append(b, `,"logRecords":[`...)
 	for i := range records {
@@ -171,11 +168,11 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 	}
 	if s := r.SeverityText(); s != "" {
 		field("severityText")
-		b = appendJSONString(b, s)
+		b = otlpjson.AppendString(b, s)
 	}
 	if body := r.Body(); body.Type() != attribute.EMPTY {
 		field("body")
-		b = appendAnyValue(b, body)
+		b = otlpjson.AppendAnyValue(b, body)
 	}
 	if r.AttributesLen() > 0 {
 		field("attributes")
@@ -186,7 +183,7 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 				b = append(b, ',')
 			}
 			n++
-			b = appendKV(b, kv)
+			b = otlpjson.AppendKeyValue(b, kv)
 			return true
 		})
 		b = append(b, ']')
@@ -213,7 +210,7 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 	}
 	if e := r.EventName(); e != "" {
 		field("eventName")
-		b = appendJSONString(b, e)
+		b = otlpjson.AppendString(b, e)
 	}
 	return append(b, '}')
 }
@@ -223,127 +220,5 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 func appendUnixNano(b []byte, ns int64) []byte {
 	b = append(b, '"')
 	b = strconv.AppendUint(b, uint64(max(ns, 0)), 10)
-	return append(b, '"')
-}
-
-func appendKV(b []byte, kv attribute.KeyValue) []byte {
-	b = append(b, `{"key":`...)
-	b = appendJSONString(b, string(kv.Key))
-	b = append(b, `,"value":`...)
-	b = appendAnyValue(b, kv.Value)
-	return append(b, '}')
-}
-
-func appendAnyValue(b []byte, v attribute.Value) []byte {
-	switch v.Type() {
-	case attribute.STRING:
-		b = append(b, `{"stringValue":`...)
-		b = appendJSONString(b, v.AsString())
-	case attribute.BOOL:
-		b = append(b, `{"boolValue":`...)
-		b = strconv.AppendBool(b, v.AsBool())
-	case attribute.INT64:
-		b = append(b, `{"intValue":"`...)
-		b = strconv.AppendInt(b, v.AsInt64(), 10)
-		b = append(b, '"')
-	case attribute.FLOAT64:
-		b = append(b, `{"doubleValue":`...)
-		b = appendDouble(b, v.AsFloat64())
-	case attribute.BYTESLICE:
-		b = append(b, `{"bytesValue":"`...)
-		b = base64.StdEncoding.AppendEncode(b, v.AsByteSlice())
-		b = append(b, '"')
-	case attribute.SLICE, attribute.STRINGSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
-		return appendArray(b, logrecord.Elements(v))
-	case attribute.MAP:
-		b = append(b, `{"kvlistValue":{"values":[`...)
-		for i, kv := range v.AsMap() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendKV(b, kv)
-		}
-		return append(b, "]}}"...)
-	default:
-		return append(b, "{}"...)
-	}
-	return append(b, '}')
-}
-
-func appendArray(b []byte, vs []attribute.Value) []byte {
-	b = append(b, `{"arrayValue":{"values":[`...)
-	for i, e := range vs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendAnyValue(b, e)
-	}
-	return append(b, "]}}"...)
-}
-
-func appendDouble(b []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, `"NaN"`...)
-	case math.IsInf(f, 1):
-		return append(b, `"Infinity"`...)
-	case math.IsInf(f, -1):
-		return append(b, `"-Infinity"`...)
-	}
-	return strconv.AppendFloat(b, f, 'g', -1, 64)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD
-// (the pipeline sanitizes before this; the JSON exporter used on its own
-// must still write valid JSON).
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, `\u00`...)
-				b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
 	return append(b, '"')
 }

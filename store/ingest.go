@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/oplog-go/oplog/internal/otlpjson"
 	"github.com/oplog-go/oplog/logrecord"
 )
 
@@ -234,7 +234,7 @@ type message struct {
 func readRecord(r *sdklog.Record) message {
 	m := message{
 		severity: int(r.Severity()), severityText: r.SeverityText(), eventName: r.EventName(),
-		body: string(appendAnyValue(nil, r.Body())),
+		body: string(otlpjson.AppendAnyValue(nil, r.Body())),
 	}
 	if r.TraceID().IsValid() {
 		m.traceID = r.TraceID().String()
@@ -293,7 +293,7 @@ func readRecord(r *sdklog.Record) message {
 		if len(attrs) > 1 {
 			attrs = append(attrs, ',')
 		}
-		attrs = appendJSONString(attrs, key)
+		attrs = otlpjson.AppendString(attrs, key)
 		attrs = append(attrs, ':')
 		attrs = appendPlain(attrs, kv.Value)
 		return true
@@ -330,42 +330,6 @@ func addHeader(h map[string][]string, name string, v attribute.Value) map[string
 	return h
 }
 
-// appendAnyValue writes v in the OTLP/JSON AnyValue form.
-func appendAnyValue(b []byte, v attribute.Value) []byte {
-	switch v.Type() {
-	case attribute.EMPTY:
-		return append(b, "{}"...)
-	case attribute.BOOL:
-		return append(strconv.AppendBool(append(b, `{"boolValue":`...), v.AsBool()), '}')
-	case attribute.INT64:
-		return append(strconv.AppendInt(append(b, `{"intValue":"`...), v.AsInt64(), 10), `"}`...)
-	case attribute.FLOAT64:
-		return append(appendFloat(append(b, `{"doubleValue":`...), v.AsFloat64()), '}')
-	case attribute.STRING:
-		return append(appendJSONString(append(b, `{"stringValue":`...), v.AsString()), '}')
-	case attribute.BYTESLICE:
-		return append(appendJSONString(append(b, `{"bytesValue":`...), base64.StdEncoding.EncodeToString(v.AsByteSlice())), '}')
-	case attribute.MAP:
-		b = append(b, `{"kvlistValue":{"values":[`...)
-		for i, kv := range v.AsMap() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(appendJSONString(append(b, `{"key":`...), string(kv.Key)), `,"value":`...)
-			b = append(appendAnyValue(b, kv.Value), '}')
-		}
-		return append(b, "]}}"...)
-	}
-	b = append(b, `{"arrayValue":{"values":[`...)
-	for i, e := range logrecord.Elements(v) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendAnyValue(b, e)
-	}
-	return append(b, "]}}"...)
-}
-
 // appendPlain writes v as plain JSON: maps as objects, slices as arrays,
 // bytes as base64, NaN and infinities as strings.
 func appendPlain(b []byte, v attribute.Value) []byte {
@@ -377,18 +341,18 @@ func appendPlain(b []byte, v attribute.Value) []byte {
 	case attribute.INT64:
 		return strconv.AppendInt(b, v.AsInt64(), 10)
 	case attribute.FLOAT64:
-		return appendFloat(b, v.AsFloat64())
+		return otlpjson.AppendDouble(b, v.AsFloat64())
 	case attribute.STRING:
-		return appendJSONString(b, v.AsString())
+		return otlpjson.AppendString(b, v.AsString())
 	case attribute.BYTESLICE:
-		return appendJSONString(b, base64.StdEncoding.EncodeToString(v.AsByteSlice()))
+		return otlpjson.AppendString(b, base64.StdEncoding.EncodeToString(v.AsByteSlice()))
 	case attribute.MAP:
 		b = append(b, '{')
 		for i, kv := range v.AsMap() {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(appendJSONString(b, string(kv.Key)), ':')
+			b = append(otlpjson.AppendString(b, string(kv.Key)), ':')
 			b = appendPlain(b, kv.Value)
 		}
 		return append(b, '}')
@@ -401,23 +365,6 @@ func appendPlain(b []byte, v attribute.Value) []byte {
 		b = appendPlain(b, e)
 	}
 	return append(b, ']')
-}
-
-func appendFloat(b []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, `"NaN"`...)
-	case math.IsInf(f, 1):
-		return append(b, `"Infinity"`...)
-	case math.IsInf(f, -1):
-		return append(b, `"-Infinity"`...)
-	}
-	return strconv.AppendFloat(b, f, 'g', -1, 64)
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string cannot fail; invalid UTF-8 becomes U+FFFD
-	return append(b, q...)
 }
 
 // nanos is t in Unix nanoseconds, 0 for the zero time.
