@@ -80,8 +80,10 @@ func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPag
 		if common {
 			// Walk the operations newest first and stop at a page: each
 			// is checked through its own messages.
-			add(`EXISTS (SELECT 1 FROM messages m JOIN messages_text t ON t.rowid = m.seq
-				WHERE m.operation_id = operations.id AND messages_text MATCH ?)`, q)
+			// (The matches are listed once; a join with the text table
+			// instead runs the whole match again for every operation.)
+			add(`EXISTS (SELECT 1 FROM messages m WHERE m.operation_id = operations.id
+				AND m.seq IN (SELECT rowid FROM messages_text WHERE messages_text MATCH ?))`, q)
 		} else {
 			// Few matches: find their operations, then sort those.
 			add(`id IN (SELECT operation_id FROM messages WHERE seq IN (SELECT rowid FROM messages_text WHERE messages_text MATCH ?))`, q)
