@@ -62,13 +62,11 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ops, msgs, texts, err := prepare(ctx, tx, upsertOperation, insertMessage, insertText)
+		stmts, err := prepare(ctx, tx, upsertOperation, insertMessage, insertText)
 		if err != nil {
 			return err
 		}
-		defer ops.Close()
-		defer msgs.Close()
-		defer texts.Close()
+		ops, msgs, texts := stmts[0], stmts[1], stmts[2]
 		for i := range records {
 			m := readRecord(&records[i])
 			if m.op.id != "" {
@@ -97,11 +95,11 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 // times, state, trace and references). Other spans are ignored.
 func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ops, err := tx.PrepareContext(ctx, upsertOperation)
+		stmts, err := prepare(ctx, tx, upsertOperation)
 		if err != nil {
-			return fmt.Errorf("store: %w", err)
+			return err
 		}
-		defer ops.Close()
+		ops := stmts[0]
 		for _, sp := range spans {
 			var op operation
 			for _, kv := range sp.Attributes() {
@@ -148,17 +146,17 @@ func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
 	return nil
 }
 
-func prepare(ctx context.Context, tx *sql.Tx, queries ...string) (a, b, c *sql.Stmt, err error) {
+// prepare prepares the statements of a write. Statements of a transaction
+// are closed with it.
+func prepare(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt, error) {
 	stmts := make([]*sql.Stmt, len(queries))
 	for i, q := range queries {
+		var err error
 		if stmts[i], err = tx.PrepareContext(ctx, q); err != nil {
-			for _, st := range stmts[:i] {
-				st.Close()
-			}
-			return nil, nil, nil, fmt.Errorf("store: %w", err)
+			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
-	return stmts[0], stmts[1], stmts[2], nil
+	return stmts, nil
 }
 
 // operation is what one record or span says about its operation.
