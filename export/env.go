@@ -20,6 +20,7 @@ type env struct {
 	consoleFormat string   // "pretty" or "json"
 	level         severity.Severity
 	batch         batchConfig
+	disabled      bool // OTEL_SDK_DISABLED=true
 }
 
 func readEnv() (env, error) {
@@ -112,6 +113,8 @@ func readEnv() (env, error) {
 	}
 	intVar("OTEL_BLRP_MAX_QUEUE_SIZE", &e.batch.queueSize)
 	intVar("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", &e.batch.batchSize)
+	intVar("OPLOG_BLRP_MAX_QUEUE_BYTES", &e.batch.queueBytes)
+	intVar("OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES", &e.batch.batchBytes)
 	msVar("OTEL_BLRP_SCHEDULE_DELAY", &e.batch.interval)
 	msVar("OTEL_BLRP_EXPORT_TIMEOUT", &e.batch.timeout)
 

@@ -45,10 +45,12 @@ type namedExporter struct {
 
 // batchConfig bounds one exporter's queue and batches.
 type batchConfig struct {
-	queueSize int
-	batchSize int
-	interval  time.Duration
-	timeout   time.Duration
+	queueSize  int
+	batchSize  int
+	queueBytes int // bytes of records each exporter may hold (estimated encoded size)
+	batchBytes int // bytes of one export request (estimated encoded size)
+	interval   time.Duration
+	timeout    time.Duration
 }
 
 // WithServiceName sets the service.name resource attribute.
@@ -127,6 +129,22 @@ func WithMinSeverity(s severity.Severity) Option {
 // Default: OTEL_BLRP_MAX_QUEUE_SIZE, else 2048.
 func WithQueueSize(n int) Option {
 	return optionFunc(func(c *config) { c.batch.queueSize = n })
+}
+
+// WithQueueBytes bounds the bytes of records (their estimated encoded size)
+// each exporter holds while it is busy; past it, records are dropped and
+// counted as QueueFull, as past [WithQueueSize].
+// Default: OPLOG_BLRP_MAX_QUEUE_BYTES, else 32 MiB.
+func WithQueueBytes(n int) Option {
+	return optionFunc(func(c *config) { c.batch.queueBytes = n })
+}
+
+// WithBatchBytes bounds the bytes (estimated encoded size) of one export
+// request; larger batches are split, and a record larger than the bound
+// alone is cut to fit. Default: OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES, else
+// 4 MiB, well under the 20 MiB an OpenTelemetry Collector accepts.
+func WithBatchBytes(n int) Option {
+	return optionFunc(func(c *config) { c.batch.batchBytes = n })
 }
 
 // WithBatchSize bounds the records of one export.

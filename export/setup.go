@@ -20,6 +20,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/oplog-go/oplog/internal/fastpath"
+	"github.com/oplog-go/oplog/logrecord"
 )
 
 // Pipeline is the wired OpenTelemetry SDK: a LoggerProvider and a
@@ -48,6 +49,12 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	e, err := readEnv()
 	if err != nil {
 		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if e.disabled {
+		return disabledPipeline(c), nil
 	}
 	c.batch = resolveBatch(c.batch, e.batch)
 	if !c.minSeverity.Valid() {
@@ -85,6 +92,12 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 		// cost more than the rest of an emit.
 		sdklog.WithAllowKeyDuplication(),
 		sdklog.WithAttributeValueDepthLimit(-1),
+		// The SDK cuts attributes past its count limit (128 by default) as
+		// they are set, keeping the first and counting the rest in the
+		// record's DroppedAttributes; it decides before the sinks see the
+		// record, so its limit must be ours. oplog's producers put their own
+		// keys first, so they survive the cut.
+		sdklog.WithAttributeCountLimit(attributeCountLimit(c.limits)),
 	)
 	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
 	spans := &spanCounter{}
@@ -191,10 +204,12 @@ func resolveBatch(opt, env batchConfig) batchConfig {
 		return d
 	}
 	b := batchConfig{
-		queueSize: pickInt(opt.queueSize, env.queueSize, 2048),
-		batchSize: pickInt(opt.batchSize, env.batchSize, 512),
-		interval:  pickDur(opt.interval, env.interval, time.Second),
-		timeout:   pickDur(opt.timeout, env.timeout, 30*time.Second),
+		queueSize:  pickInt(opt.queueSize, env.queueSize, 2048),
+		batchSize:  pickInt(opt.batchSize, env.batchSize, 512),
+		queueBytes: pickInt(opt.queueBytes, env.queueBytes, 32<<20),
+		batchBytes: pickInt(opt.batchBytes, env.batchBytes, 4<<20),
+		interval:   pickDur(opt.interval, env.interval, time.Second),
+		timeout:    pickDur(opt.timeout, env.timeout, 30*time.Second),
 	}
 	b.batchSize = min(b.batchSize, b.queueSize)
 	return b
@@ -333,3 +348,15 @@ func (e *countingSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace
 }
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
+
+// attributeCountLimit is l's MaxAttributes in the SDK's terms (-1: none).
+func attributeCountLimit(l logrecord.Limits) int {
+	n := l.MaxAttributes
+	switch {
+	case n == 0:
+		return logrecord.DefaultMaxAttributes
+	case n < 0:
+		return -1
+	}
+	return n
+}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"regexp"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -295,25 +293,3 @@ func transient(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op)
 }
-
-// partialSuccessRE matches the text of otlploghttp's partial-success error,
-// whose type is internal to that module: "OTLP partial success: MSG (N logs
-// rejected)". Pinned by TestPartialSuccessText.
-var partialSuccessRE = regexp.MustCompile(`OTLP partial success: .*\((\d+) logs rejected\)`)
-
-func partialSuccess(err error) (uint64, bool) {
-	m := partialSuccessRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0, false
-	}
-	n, perr := strconv.ParseUint(m[1], 10, 64)
-	return n, perr == nil
-}
-
-// badRequest reports an OTLP answer of 400: the receiver found the request
-// malformed, and sending it again cannot help.
-func badRequest(err error) bool {
-	return badRequestRE.MatchString(err.Error())
-}
-
-var badRequestRE = regexp.MustCompile(`failed to send (logs|traces) to .*: 400 `)
