@@ -406,7 +406,9 @@ type PanicError struct {
 	Value  string // the panic value, as text
 }
 
-func (e *PanicError) Error() string { return "export: " + e.Method + " panicked: " + strconv.Quote(e.Value) }
+func (e *PanicError) Error() string {
+	return "export: " + e.Method + " panicked: " + strconv.Quote(e.Value)
+}
 
 // panicText renders a panic value without trusting its methods.
 func panicText(r any) (s string) {
