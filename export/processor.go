@@ -13,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/oplog-go/oplog/internal/fastpath"
@@ -32,8 +33,10 @@ type processor struct {
 	bound      int // estimated bytes one record may take in a request
 	// trustClean: limits cover the defaults clean records were built within.
 	trustClean bool
-	emitted    atomic.Uint64
-	stopped    atomic.Bool
+	// provider is the pipeline's, set once built: see rescope.
+	provider *sdklog.LoggerProvider
+	emitted  atomic.Uint64
+	stopped  atomic.Bool
 }
 
 var _ sdklog.Processor = (*processor)(nil)
@@ -89,6 +92,12 @@ var errTooLarge = errors.New("larger than one request (WithBatchBytes) even when
 // with tighter limits. It returns r's estimated size, or false when even
 // cut it cannot fit.
 func (p *processor) prepare(r *sdklog.Record, clean bool) (int, bool) {
+	if sc := r.InstrumentationScope(); !scopeClean(sc, p.limits) {
+		var ok bool
+		if *r, ok = p.rescope(r, sanitizeScope(sc, p.limits)); !ok {
+			return 0, false
+		}
+	}
 	orig := *r
 	sanitize(r, p.limits, clean && p.trustClean, p.countLimit)
 	size := recordSize(r)
@@ -100,6 +109,47 @@ func (p *processor) prepare(r *sdklog.Record, clean bool) (int, bool) {
 		*r = c
 	}
 	return size, ok
+}
+
+// scopeClean reports whether the strings of sc are valid and within l.
+func scopeClean(sc instrumentation.Scope, l logrecord.Limits) bool {
+	return l.String(sc.Name) == sc.Name && l.String(sc.Version) == sc.Version && l.String(sc.SchemaURL) == sc.SchemaURL &&
+		(sc.Attributes.Len() == 0 || kvsClean(sc.Attributes.ToSlice(), l))
+}
+
+// rescope returns a copy of r under scope sc. A record's scope is set by
+// the SDK from its Logger and cannot be changed: the copy is built on a
+// template captured from the provider's Logger for sc (as internal/fastpath
+// does), so that a logger named with invalid UTF-8 cannot fail every
+// request its records share.
+func (p *processor) rescope(r *sdklog.Record, sc instrumentation.Scope) (sdklog.Record, bool) {
+	if p.provider == nil {
+		return *r, false
+	}
+	lg := p.provider.Logger(sc.Name, log.WithInstrumentationVersion(sc.Version), log.WithSchemaURL(sc.SchemaURL),
+		log.WithInstrumentationAttributeSet(sc.Attributes))
+	c := &fastpath.Capture{Context: context.Background()}
+	lg.Emit(c, log.Record{})
+	if !c.Captured {
+		return *r, false
+	}
+	t := c.Record
+	t.SetTimestamp(r.Timestamp())
+	t.SetObservedTimestamp(r.ObservedTimestamp())
+	t.SetSeverity(r.Severity())
+	t.SetSeverityText(r.SeverityText())
+	t.SetBody(r.Body())
+	t.SetEventName(r.EventName())
+	t.SetTraceID(r.TraceID())
+	t.SetSpanID(r.SpanID())
+	t.SetTraceFlags(r.TraceFlags())
+	attrs := make([]attribute.KeyValue, 0, r.AttributesLen()+r.DroppedAttributes())
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		attrs = append(attrs, kv)
+		return true
+	})
+	setAttributes(&t, attrs, r.DroppedAttributes(), p.countLimit)
+	return t, true
 }
 
 // cut cuts an already sanitized record further, to about size bytes: the

@@ -105,6 +105,7 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 		// keys first, so they survive the cut.
 		sdklog.WithAttributeCountLimit(attributeCountLimit(c.limits)),
 	)
+	proc.provider = logs
 	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
 	spans := &spanProcessor{limits: c.limits, bound: bound}
 	for _, se := range spanExps {
