@@ -31,8 +31,8 @@ type sizedExporter struct {
 }
 
 func payload(r *sdklog.Record) int {
-	n := len(r.Body().Emit())
-	r.WalkAttributes(func(kv attribute.KeyValue) bool { n += len(kv.Key) + len(kv.Value.Emit()); return true })
+	n := len(r.Body().String())
+	r.WalkAttributes(func(kv attribute.KeyValue) bool { n += len(kv.Key) + len(kv.Value.String()); return true })
 	return n
 }
 

@@ -120,5 +120,5 @@ func valueSize(v attribute.Value) int {
 		}
 		return n
 	}
-	return len(v.Emit()) + 8
+	return len(v.String()) + 8
 }

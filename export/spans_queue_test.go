@@ -22,7 +22,7 @@ func spanStrings(s sdktrace.ReadOnlySpan) []string {
 	out := []string{s.Name(), s.Status().Description, s.InstrumentationScope().Name}
 	kvs := func(kvs []attribute.KeyValue) {
 		for _, kv := range kvs {
-			out = append(out, string(kv.Key), kv.Value.Emit())
+			out = append(out, string(kv.Key), kv.Value.String())
 		}
 	}
 	kvs(s.Attributes())
