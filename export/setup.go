@@ -170,7 +170,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 		errs = append(errs, p.proc.Shutdown(ctx))
 		// sdk/trace likewise skips its span processors when ctx is done.
 		// Stopping one twice does nothing.
-		errs = append(errs, p.spans.Shutdown(ctx))
+		_ = p.spans.Shutdown(ctx) // its error is in errs, or ctx's is
 		p.rep.flush()
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})
