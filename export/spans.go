@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -101,6 +102,8 @@ func sanitizeSpan(s sdktrace.ReadOnlySpan, l logrecord.Limits, force bool) sdktr
 		return s
 	}
 	st := tracetest.SpanStubFromReadOnlySpan(s)
+	// The stub may share the span's slices: change copies.
+	st.Events, st.Links = slices.Clone(st.Events), slices.Clone(st.Links)
 	st.Name = l.String(st.Name)
 	st.Status.Description = l.String(st.Status.Description)
 	st.Attributes = sanitizeKVs(st.Attributes, l)
