@@ -39,9 +39,9 @@ var _ sdktrace.SpanProcessor = (*spanProcessor)(nil)
 func newSpanQueue(name string, exp sdktrace.SpanExporter, cfg batchConfig, bound int, cut func(sdktrace.ReadOnlySpan, int) (sdktrace.ReadOnlySpan, int, bool), report func(error)) *spanQueue {
 	return (&queue[sdktrace.ReadOnlySpan]{
 		name: name, what: "span", cfg: cfg, bound: bound, report: report,
-		export:   exp.ExportSpans,
+		export:   func(ctx context.Context, b []sdktrace.ReadOnlySpan) error { return exp.ExportSpans(ctx, b) },
 		flushExp: func(context.Context) error { return nil },
-		stopExp:  exp.Shutdown,
+		stopExp:  func(ctx context.Context) error { return exp.Shutdown(ctx) },
 		cut:      cut,
 	}).start()
 }
