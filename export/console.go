@@ -26,7 +26,8 @@ import (
 // time, severity, the operation context when the record has one (type.action,
 // integration/connection, the last 8 characters of the operation id), the
 // body, the event name unless it is one of oplog's, then the other
-// attributes as key=value (oplog.message.source and .type left out). Control characters (CR, LF,
+// attributes as key=value (oplog.message.source and .type left out), and
+// "…[+N attributes dropped]" when limits cut N attributes. Control characters (CR, LF,
 // ESC, other C0 and C1, U+2028/2029, bidi overrides) are escaped, so data in
 // a record can neither forge a line nor drive the terminal. The severity is
 // coloured only when the writer is a terminal.
@@ -271,6 +272,14 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 		b = appendAttrValue(b, kv.Value)
 		return true
 	})
+	if d := r.DroppedAttributes(); d > 0 {
+		// Spaces make it one token no key=value pair can forge: a key
+		// or value holding spaces is quoted.
+		b = append(b, sep...)
+		b = append(b, "…[+"...)
+		b = strconv.AppendInt(b, int64(d), 10)
+		b = append(b, " attributes dropped]"...)
+	}
 	return append(b, '\n')
 }
 

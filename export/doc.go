@@ -14,21 +14,39 @@
 //
 // # Delivery
 //
-// Each exporter has its own bounded queue and goroutine: a log call only
-// enqueues, never waits on I/O, and memory stays bounded. In that goroutine
-// every record is sanitized (valid UTF-8 everywhere, duplicate keys removed,
-// [logrecord.Limits] applied) before the exporter sees it, so one bad string
-// cannot make an OTLP batch fail. Every
-// record ends up delivered or counted in [Pipeline.Stats] by reason (queue
-// full, export failed, rejected by the receiver, invalid, shutdown), and
-// drops are reported as they happen through the error handler
-// ([WithErrorHandler]; default: stderr), rate-limited. A refused or dropped
-// connection is retried with backoff within the export timeout; OTLP answers
-// 429 and 5xx are retried by the OTLP exporter itself.
+// Records and spans take the same path. Each one is sanitized once, as it
+// is emitted or as its span ends, before it is queued: valid UTF-8
+// everywhere (body, attributes, event and span names, span events and
+// links, status text, scope; the resource once, in Setup), duplicate keys
+// removed, [logrecord.Limits] applied, and the count of attributes dropped
+// past Limits.MaxAttributes kept in the record (OTLP
+// dropped_attributes_count, JSON droppedAttributesCount, a
+// "…[+N attributes dropped]" mark on the console). One bad string cannot
+// make an OTLP batch fail. A record or span larger than one request
+// ([WithBatchBytes]) is cut to fit, marked as [logrecord.Limits] marks a
+// cut.
+//
+// Each exporter, of records or of spans, has its own queue and goroutine: a
+// log call only enqueues, never waits on I/O. A queue is bounded in items
+// ([WithQueueSize]) and in estimated bytes ([WithQueueBytes]), so memory
+// stays bounded while a receiver stalls. Batches are bounded in items
+// ([WithBatchSize]) and in estimated encoded bytes ([WithBatchBytes]); a
+// request the receiver refuses as too large is split in halves and sent
+// again, down to one item, which is cut further. Every record ends up
+// delivered or counted in [Pipeline.Stats] by reason (queue full, export
+// failed, rejected by the receiver, invalid, shutdown), every span likewise
+// in [SpanStats], and drops are reported as they happen through the error
+// handler ([WithErrorHandler]; default: stderr), rate-limited. A refused or
+// dropped connection is retried with backoff within the export timeout;
+// OTLP answers 429 and 5xx are retried by the OTLP exporter itself. An
+// exporter or error handler that panics is recovered: its batch is counted
+// as export failed and a [*PanicError] reported.
 //
 // [Pipeline.Shutdown] flushes spans, then logs, within the caller's
-// deadline, and returns an error that says how many records were not
-// delivered.
+// deadline, and returns by it whatever an exporter does: what is still
+// queued or in an export under way is counted as dropped at shutdown, and
+// spans still open are counted too. Its error says how many records and
+// spans were not delivered.
 //
 // # Configuration
 //

@@ -2,6 +2,10 @@ package export
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -9,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/oplog-go/oplog/internal/fastpath"
@@ -17,13 +22,21 @@ import (
 )
 
 // processor is the pipeline's only sdk/log Processor: it filters by
-// severity and hands a copy of each record to every sink. Sanitizing
-// happens in the sinks' goroutines, off the caller's path.
+// severity, sanitizes each record once and cuts it to fit one request (on
+// the caller's path, so that a queue only ever holds bounded records), and
+// hands it to every sink.
 type processor struct {
-	min     log.Severity
-	sinks   []*sink
-	emitted atomic.Uint64
-	stopped atomic.Bool
+	min        log.Severity
+	sinks      []*sink
+	limits     logrecord.Limits
+	countLimit int // the SDK's attribute count limit (-1: none)
+	bound      int // estimated bytes one record may take in a request
+	// trustClean: limits cover the defaults clean records were built within.
+	trustClean bool
+	// provider is the pipeline's, set once built: see rescope.
+	provider *sdklog.LoggerProvider
+	emitted  atomic.Uint64
+	stopped  atomic.Bool
 }
 
 var _ sdklog.Processor = (*processor)(nil)
@@ -54,11 +67,145 @@ func (p *processor) emit(r sdklog.Record, clean bool) {
 		}
 		return
 	}
+	if len(p.sinks) == 0 {
+		return
+	}
+	size, ok := p.prepare(&r, clean)
+	if !ok {
+		for _, s := range p.sinks {
+			s.invalid.Add(1)
+			s.drop("invalid", 1, errTooLarge)
+		}
+		return
+	}
 	for _, s := range p.sinks {
 		// Each record is fresh (the SDK or the fast path builds one per
 		// emit) and no one changes it after this, so sinks can share its
 		// attribute slice.
-		s.enqueue(r, clean)
+		s.enqueue(r, size)
+	}
+}
+
+var errTooLarge = errors.New("larger than one request (WithBatchBytes) even when cut")
+
+// prepare sanitizes r and, when it would not fit in one request, cuts it
+// with tighter limits. It returns r's estimated size, or false when even
+// cut it cannot fit.
+func (p *processor) prepare(r *sdklog.Record, clean bool) (int, bool) {
+	if sc := r.InstrumentationScope(); !scopeClean(sc, p.limits) {
+		var ok bool
+		if *r, ok = p.rescope(r, sanitizeScope(sc, p.limits)); !ok {
+			return 0, false
+		}
+	}
+	orig := *r
+	sanitize(r, p.limits, clean && p.trustClean, p.countLimit)
+	size := recordSize(r)
+	if size <= p.bound {
+		return size, true
+	}
+	c, size, ok := cutRecord(orig, p.limits, p.countLimit, p.bound)
+	if ok {
+		*r = c
+	}
+	return size, ok
+}
+
+// scopeClean reports whether the strings of sc are valid and within l.
+func scopeClean(sc instrumentation.Scope, l logrecord.Limits) bool {
+	return l.String(sc.Name) == sc.Name && l.String(sc.Version) == sc.Version && l.String(sc.SchemaURL) == sc.SchemaURL &&
+		(sc.Attributes.Len() == 0 || kvsClean(sc.Attributes.ToSlice(), l))
+}
+
+// rescope returns a copy of r under scope sc. A record's scope is set by
+// the SDK from its Logger and cannot be changed: the copy is built on a
+// template captured from the provider's Logger for sc (as internal/fastpath
+// does), so that a logger named with invalid UTF-8 cannot fail every
+// request its records share.
+func (p *processor) rescope(r *sdklog.Record, sc instrumentation.Scope) (sdklog.Record, bool) {
+	if p.provider == nil {
+		return *r, false
+	}
+	lg := p.provider.Logger(sc.Name, log.WithInstrumentationVersion(sc.Version), log.WithSchemaURL(sc.SchemaURL),
+		log.WithInstrumentationAttributeSet(sc.Attributes))
+	c := &fastpath.Capture{Context: context.Background()}
+	lg.Emit(c, log.Record{})
+	if !c.Captured {
+		return *r, false
+	}
+	t := c.Record
+	t.SetTimestamp(r.Timestamp())
+	t.SetObservedTimestamp(r.ObservedTimestamp())
+	t.SetSeverity(r.Severity())
+	t.SetSeverityText(r.SeverityText())
+	t.SetBody(r.Body())
+	t.SetEventName(r.EventName())
+	t.SetTraceID(r.TraceID())
+	t.SetSpanID(r.SpanID())
+	t.SetTraceFlags(r.TraceFlags())
+	attrs := make([]attribute.KeyValue, 0, r.AttributesLen()+r.DroppedAttributes())
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		attrs = append(attrs, kv)
+		return true
+	})
+	setAttributes(&t, attrs, r.DroppedAttributes(), p.countLimit)
+	return t, true
+}
+
+// cut cuts an already sanitized record further, to about size bytes: the
+// sinks' answer to a receiver that refuses a lone record as too large.
+func (p *processor) cut(r sdklog.Record, size int) (sdklog.Record, int, bool) {
+	return cutRecord(r, p.limits, p.countLimit, size)
+}
+
+// cutRecord sanitizes orig with limits tightened step by step until its
+// estimate fits bound. Every cut is marked as logrecord marks one.
+func cutRecord(orig sdklog.Record, l logrecord.Limits, countLimit, bound int) (sdklog.Record, int, bool) {
+	for _, t := range tighter(l, bound) {
+		r := orig
+		sanitize(&r, t, false, countLimit)
+		if n := recordSize(&r); n <= bound {
+			return r, n, true
+		}
+	}
+	return orig, 0, false
+}
+
+// tighter lists limits below l, each about half the one before, for an
+// item that must fit in bound bytes.
+func tighter(l logrecord.Limits, bound int) []logrecord.Limits {
+	r := resolveLimits(l)
+	s := min(r.MaxStringLen, max(bound/2, 16))
+	items := min(r.MaxItems, max(bound/64, 1))
+	var out []logrecord.Limits
+	for ; s >= 16; s /= 2 {
+		out = append(out, logrecord.Limits{
+			MaxStringLen: s, MaxKeyLen: min(r.MaxKeyLen, s), MaxItems: items,
+			MaxDepth: min(r.MaxDepth, 1+s/64), MaxAttributes: l.MaxAttributes,
+		})
+		items = max(items/2, 1)
+	}
+	return out
+}
+
+// resolveLimits resolves l's zero fields to logrecord's defaults and its
+// negative ones to no limit.
+func resolveLimits(l logrecord.Limits) logrecord.Limits {
+	pick := func(v, def int) int {
+		switch {
+		case v == 0:
+			return def
+		case v < 0:
+			return math.MaxInt
+		}
+		return v
+	}
+	return logrecord.Limits{
+		MaxStringLen:  pick(l.MaxStringLen, logrecord.DefaultMaxStringLen),
+		MaxKeyLen:     pick(l.MaxKeyLen, logrecord.DefaultMaxKeyLen),
+		MaxItems:      pick(l.MaxItems, logrecord.DefaultMaxItems),
+		MaxDepth:      pick(l.MaxDepth, logrecord.DefaultMaxDepth),
+		MaxAttributes: pick(l.MaxAttributes, logrecord.DefaultMaxAttributes),
 	}
 }
 
@@ -85,12 +232,13 @@ func (p *processor) Shutdown(ctx context.Context) error {
 
 // sanitize makes every string of r valid UTF-8 and applies the limits, in
 // place. Invalid UTF-8 anywhere would make the OTLP encoder fail the whole
-// batch (see DESIGN.md).
+// batch (see DESIGN.md). The count of attributes the SDK dropped past
+// countLimit is kept.
 //
 // A clean record (see internal/fastpath) has slice and map values built
 // within limits l covers: only their keys are checked, as walking an otel
 // composite value copies it.
-func sanitize(r *sdklog.Record, l logrecord.Limits, clean bool) {
+func sanitize(r *sdklog.Record, l logrecord.Limits, clean bool, countLimit int) {
 	if b, changed := l.Sanitize(r.Body()); changed {
 		r.SetBody(b)
 	}
@@ -127,10 +275,17 @@ func sanitize(r *sdklog.Record, l logrecord.Limits, clean bool) {
 		}
 		return true
 	})
+	dropped := r.DroppedAttributes()
+	if dup && dropped > 0 {
+		// The SDK cut this record at countLimit and counted the rest;
+		// SetAttributes can only keep that count on a full record (see
+		// setAttributes), so its duplicate keys stay.
+		dup = false
+	}
 	if !changed && !dup {
 		return
 	}
-	attrs := make([]attribute.KeyValue, 0, r.AttributesLen())
+	attrs := make([]attribute.KeyValue, 0, r.AttributesLen()+dropped)
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		kv, _ = fix(kv)
 		attrs = append(attrs, kv)
@@ -139,8 +294,25 @@ func sanitize(r *sdklog.Record, l logrecord.Limits, clean bool) {
 	if dup {
 		attrs = dedupLastWins(attrs)
 	}
+	setAttributes(r, attrs, dropped, countLimit)
+}
+
+// setAttributes replaces r's attributes, keeping its count of dropped ones:
+// SetAttributes resets that count, then counts what it cuts past the
+// record's limit, so the count is restored by passing that many more
+// attributes than the limit keeps. attrs must have room for them.
+func setAttributes(r *sdklog.Record, attrs []attribute.KeyValue, dropped, countLimit int) {
+	if dropped > 0 && countLimit > 0 && len(attrs) == countLimit {
+		for range dropped {
+			attrs = append(attrs, droppedFiller)
+		}
+	}
 	r.SetAttributes(attrs...)
 }
+
+// droppedFiller stands for an attribute the SDK dropped (see setAttributes);
+// it is never kept.
+var droppedFiller = attribute.Bool("oplog.dropped", true)
 
 func composite(t attribute.Type) bool {
 	switch t {
@@ -222,7 +394,30 @@ type reporter struct {
 }
 
 func newReporter(handle func(error), interval time.Duration) *reporter {
-	return &reporter{handle: handle, interval: interval, last: map[string]time.Time{}, held: map[string]uint64{}}
+	return &reporter{handle: safeHandler(handle), interval: interval, last: map[string]time.Time{}, held: map[string]uint64{}}
+}
+
+// safeHandler calls the error handler, surviving its panics: they are
+// written to stderr, the sink of last resort, and the pipeline goes on.
+func safeHandler(handle func(error)) func(error) {
+	return func(err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				fmt.Fprintln(os.Stderr, "oplog:", &PanicError{Method: "error handler", Value: panicText(r)}, "while handling:", safeText(err))
+			}
+		}()
+		handle(err)
+	}
+}
+
+// safeText is err's text, or a note when its Error method panics.
+func safeText(err error) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("(%T whose Error panicked)", err)
+		}
+	}()
+	return err.Error()
 }
 
 func (r *reporter) report(err error) {

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -29,8 +30,7 @@ type Pipeline struct {
 	logs   *sdklog.LoggerProvider
 	traces *sdktrace.TracerProvider
 	proc   *processor
-	bsps   []sdktrace.SpanProcessor
-	spans  *spanCounter
+	spans  *spanProcessor
 	rep    *reporter
 
 	shutdownOnce sync.Once
@@ -67,6 +67,9 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	rep := newReporter(handle, 5*time.Second)
 
 	res, err := buildResource(ctx, c)
+	// One request's items may take batchBytes less the resource and the
+	// envelopes; never less than half of it.
+	bound := max(c.batch.batchBytes-requestOverhead(res), c.batch.batchBytes/2)
 	if err != nil {
 		return nil, err
 	}
@@ -75,13 +78,16 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	proc := &processor{min: minSeverity(c.minSeverity)}
+	proc := &processor{
+		min: minSeverity(c.minSeverity), limits: c.limits, countLimit: attributeCountLimit(c.limits),
+		bound: bound, trustClean: c.limits.Covers(logrecord.Limits{}),
+	}
 	for _, ne := range logExps {
 		cfg := c.batch
 		if ne.immediate {
 			cfg.interval = min(cfg.interval, 200*time.Millisecond)
 		}
-		proc.sinks = append(proc.sinks, newSink(ne.name, ne.exp, cfg, c.limits, ne.immediate, rep.report))
+		proc.sinks = append(proc.sinks, newSink(ne.name, ne.exp, cfg, bound, ne.immediate, proc.cut, rep.report))
 	}
 	logs := sdklog.NewLoggerProvider(
 		sdklog.WithResource(res),
@@ -99,21 +105,25 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 		// keys first, so they survive the cut.
 		sdklog.WithAttributeCountLimit(attributeCountLimit(c.limits)),
 	)
+	proc.provider = logs
 	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
-	spans := &spanCounter{}
-	topts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(spans)}
-	var bsps []sdktrace.SpanProcessor
+	spans := &spanProcessor{limits: c.limits, bound: bound}
 	for _, se := range spanExps {
-		bsp := sdktrace.NewBatchSpanProcessor(&countingSpanExporter{SpanExporter: se, c: spans, report: rep.report})
-		bsps = append(bsps, bsp)
-		topts = append(topts, sdktrace.WithSpanProcessor(bsp))
+		spans.queues = append(spans.queues, newSpanQueue(spanExporterName(se, logExps), se, c.batch, bound, spans.cut, rep.report))
 	}
-	traces := sdktrace.NewTracerProvider(topts...)
+	traces := sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		// The SDK cuts attribute values as they are set, so a huge value
+		// costs no memory past the limit; one byte more than ours, so that
+		// the span processor's sanitizing marks the cut.
+		sdktrace.WithRawSpanLimits(spanLimits(c.limits)),
+		sdktrace.WithSpanProcessor(spans),
+	)
 	if !c.noGlobal {
 		otel.SetLoggerProvider(logs)
 		otel.SetTracerProvider(traces)
 	}
-	return &Pipeline{logs: logs, traces: traces, proc: proc, bsps: bsps, spans: spans, rep: rep}, nil
+	return &Pipeline{logs: logs, traces: traces, proc: proc, spans: spans, rep: rep}, nil
 }
 
 // LoggerProvider returns the pipeline's log provider.
@@ -137,7 +147,11 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 }
 
 // Shutdown flushes spans, then logs, within ctx's deadline, and stops the
-// exporters. Records emitted while it runs, and records that operations and
+// exporters. It returns by ctx's deadline whatever an exporter does (one
+// blocked in a write, say): what is still queued or in an export under way
+// then is counted as dropped at shutdown, once, and the exporter's
+// goroutine ends when the exporter returns. Spans still open are counted
+// (see [SpanStats]). Records emitted while it runs, and records that operations and
 // slog bridge handlers already using the pipeline emit after it, are
 // counted as emitted and dropped at shutdown. Records emitted after it
 // through the OTel API of LoggerProvider never reach the pipeline (the SDK
@@ -154,12 +168,9 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 		// records pending, uncounted, and their goroutines. Closing them
 		// again after a full shutdown does nothing.
 		errs = append(errs, p.proc.Shutdown(ctx))
-		// sdk/trace likewise skips its span processors when ctx is done,
-		// leaving each batcher's goroutine running for good. Stopping one
-		// twice does nothing.
-		for _, bsp := range p.bsps {
-			_ = bsp.Shutdown(ctx) // ctx's error is already in errs
-		}
+		// sdk/trace likewise skips its span processors when ctx is done.
+		// Stopping one twice does nothing.
+		_ = p.spans.Shutdown(ctx) // its error is in errs, or ctx's is
 		p.rep.flush()
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})
@@ -169,19 +180,34 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	return p.shutdownErr
 }
 
-// UndeliveredError is part of Shutdown's error when records were dropped.
+// UndeliveredError is part of Shutdown's error when records or spans were
+// dropped.
 type UndeliveredError struct{ Stats Stats }
 
 func (e *UndeliveredError) Error() string {
-	var parts []string
-	for _, x := range e.Stats.Exporters {
-		if n := x.Dropped.Total(); n > 0 {
-			d := x.Dropped
-			parts = append(parts, fmt.Sprintf("%s: %d (queue full %d, export failed %d, rejected %d, invalid %d, shutdown %d)",
-				x.Name, n, d.QueueFull, d.ExportFailed, d.Rejected, d.Invalid, d.Shutdown))
+	parts := func(exps []ExporterStats) string {
+		var parts []string
+		for _, x := range exps {
+			if n := x.Dropped.Total(); n > 0 {
+				d := x.Dropped
+				parts = append(parts, fmt.Sprintf("%s: %d (queue full %d, export failed %d, rejected %d, invalid %d, shutdown %d)",
+					x.Name, n, d.QueueFull, d.ExportFailed, d.Rejected, d.Invalid, d.Shutdown))
+			}
 		}
+		return strings.Join(parts, "; ")
 	}
-	return fmt.Sprintf("export: %d record(s) not delivered of %d emitted: %s", e.Stats.Undelivered(), e.Stats.Emitted, strings.Join(parts, "; "))
+	var out []string
+	if n := e.Stats.UndeliveredRecords(); n > 0 {
+		out = append(out, fmt.Sprintf("%d record(s) not delivered of %d emitted: %s", n, e.Stats.Emitted, parts(e.Stats.Exporters)))
+	}
+	if sp := e.Stats.Spans; sp.Dropped.Total() > 0 {
+		s := fmt.Sprintf("%d span(s) not delivered of %d ended", sp.Dropped.Total(), sp.Ended)
+		if sp.OpenAtShutdown > 0 {
+			s += fmt.Sprintf(" (%d still open at shutdown)", sp.OpenAtShutdown)
+		}
+		out = append(out, s+": "+parts(sp.Exporters))
+	}
+	return "export: " + strings.Join(out, "; ")
 }
 
 func resolveBatch(opt, env batchConfig) batchConfig {
@@ -234,7 +260,37 @@ func buildResource(ctx context.Context, c config) (*resource.Resource, error) {
 			return nil, fmt.Errorf("export: WithServiceName: %w", err)
 		}
 	}
-	return res, nil
+	return sanitizeResource(res, c.limits), nil
+}
+
+// sanitizeResource makes the resource's strings valid UTF-8 and within l,
+// once: every record and span carries it, so one bad byte in
+// OTEL_RESOURCE_ATTRIBUTES or the service name would otherwise fail every
+// OTLP request for the life of the process.
+func sanitizeResource(res *resource.Resource, l logrecord.Limits) *resource.Resource {
+	attrs := res.Attributes()
+	if kvsClean(attrs, l) && l.String(res.SchemaURL()) == res.SchemaURL() {
+		return res
+	}
+	return resource.NewWithAttributes(l.String(res.SchemaURL()), sanitizeKVs(attrs, l)...)
+}
+
+// spanLimits are the SDK's span limits for l: values are cut as they are
+// set (one byte, and two levels, past l, so that sanitizing marks the cut);
+// attributes past MaxAttributes are dropped and counted.
+func spanLimits(l logrecord.Limits) sdktrace.SpanLimits {
+	r := resolveLimits(l)
+	sl := sdktrace.NewSpanLimits()
+	sl.AttributeValueLengthLimit, sl.AttributeValueDepthLimit = -1, -1
+	if r.MaxStringLen < math.MaxInt {
+		sl.AttributeValueLengthLimit = r.MaxStringLen + 1
+	}
+	if r.MaxDepth < math.MaxInt-2 {
+		sl.AttributeValueDepthLimit = r.MaxDepth + 2
+	}
+	n := attributeCountLimit(l)
+	sl.AttributeCountLimit, sl.AttributePerEventCountLimit, sl.AttributePerLinkCountLimit = n, n, n
+	return sl
 }
 
 // chooseExporters applies the rules of the package documentation: options
@@ -315,36 +371,28 @@ func exporterName(exp sdklog.Exporter) string {
 	return reflect.TypeOf(exp).String()
 }
 
-// spanCounter counts ended spans.
-type spanCounter struct {
-	ended, exported, failed atomic.Uint64
-}
-
-func (c *spanCounter) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
-func (c *spanCounter) OnEnd(sdktrace.ReadOnlySpan)                     { c.ended.Add(1) }
-func (c *spanCounter) Shutdown(context.Context) error                  { return nil }
-func (c *spanCounter) ForceFlush(context.Context) error                { return nil }
-
-func (c *spanCounter) stats() SpanStats {
-	return SpanStats{Ended: c.ended.Load(), Exported: c.exported.Load(), Failed: c.failed.Load()}
-}
-
-// countingSpanExporter counts what a span exporter delivered.
-type countingSpanExporter struct {
-	sdktrace.SpanExporter
-	c      *spanCounter
-	report func(error)
-}
-
-func (e *countingSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	err := e.SpanExporter.ExportSpans(ctx, spans)
-	if err != nil {
-		e.c.failed.Add(uint64(len(spans)))
-		e.report(fmt.Errorf("span exporter: %d span(s) not delivered: %w", len(spans), err))
-		return nil // reported once, here, rather than again through otel.Handle
+// spanExporterName names a span exporter in SpanStats: as the log exporter
+// it also is ("store"), else by its type.
+func spanExporterName(exp sdktrace.SpanExporter, logs []namedExporter) string {
+	if t := reflect.TypeOf(exp); t != nil && t.Comparable() {
+		for _, ne := range logs {
+			if ne.exp != nil && reflect.TypeOf(ne.exp) == t && any(ne.exp) == any(exp) {
+				return ne.name
+			}
+		}
 	}
-	e.c.exported.Add(uint64(len(spans)))
-	return nil
+	switch exp.(type) {
+	case *Console:
+		return "console"
+	case *Memory:
+		return "memory"
+	case *otlptrace.Exporter:
+		return "otlp"
+	}
+	if exp == nil {
+		return "<nil>"
+	}
+	return reflect.TypeOf(exp).String()
 }
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }

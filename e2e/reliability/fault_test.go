@@ -213,7 +213,7 @@ func TestFaultAfterShutdownAndCancelledContexts(t *testing.T) {
 	// The span processors stop too: no goroutine of either provider is left.
 	assert.Eventually(t, func() bool {
 		for _, st := range goroutineStacks() {
-			if strings.Contains(st, "batchSpanProcessor") || strings.Contains(st, "oplog/export.(*sink)") {
+			if strings.Contains(st, "batchSpanProcessor") || strings.Contains(st, "oplog/export.(*sink)") || strings.Contains(st, "oplog/export.(*queue[") {
 				return false
 			}
 		}
