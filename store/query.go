@@ -53,6 +53,10 @@ type Operation struct {
 	ErrorType   string    `json:"error_type,omitempty"`
 	ErrorText   string    `json:"error_message,omitempty"`
 	Messages    int       `json:"messages"`
+	// TimeClamped marks an operation whose start or end was outside the
+	// times the store holds, 1677-09-21 to 2262-04-11 (Unix nanoseconds in
+	// an int64): Start or End is clamped to that range.
+	TimeClamped bool `json:"time_clamped,omitempty"`
 }
 
 // OperationPage is one page of operations. Next is empty on the last page.
@@ -94,6 +98,11 @@ type Message struct {
 	// values: maps as objects, slices as arrays, bytes as base64.
 	Attributes json.RawMessage `json:"attributes"`
 	HTTP       *HTTP           `json:"http,omitempty"`
+	// OriginalTime is set when the record's time was outside the times the
+	// store holds, 1677-09-21 to 2262-04-11 (Unix nanoseconds in an int64):
+	// Time is then clamped to that range, which is where the message sorts,
+	// and OriginalTime is the time as the record gave it, in RFC 3339.
+	OriginalTime string `json:"original_time,omitempty"`
 }
 
 // HTTP is the summary of an HTTP message (Type "http"). Headers are as

@@ -15,14 +15,14 @@ import (
 
 const operationColumns = `id, type, action, state, start_ns, end_ns, duration_ms,
 	account, environment, integration, provider, connection, sync, function, job, end_user,
-	trace_id, span_id, error_type, error_message, messages`
+	trace_id, span_id, error_type, error_message, messages, time_clamped`
 
 func scanOperation(row interface{ Scan(...any) error }) (Operation, error) {
 	var o Operation
 	var start, end int64
 	err := row.Scan(&o.ID, &o.Type, &o.Action, &o.State, &start, &end, &o.DurationMS,
 		&o.Account, &o.Environment, &o.Integration, &o.Provider, &o.Connection, &o.Sync, &o.Function, &o.Job, &o.EndUser,
-		&o.TraceID, &o.SpanID, &o.ErrorType, &o.ErrorText, &o.Messages)
+		&o.TraceID, &o.SpanID, &o.ErrorType, &o.ErrorText, &o.Messages, &o.TimeClamped)
 	o.Start, o.End = unixNano(start), unixNano(end)
 	return o, err
 }
@@ -60,13 +60,15 @@ func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPag
 		add("state = ?", f.State)
 	}
 	if !f.Since.IsZero() {
-		add("start_ns >= ?", f.Since.UnixNano())
+		add("start_ns >= ?", nanos(f.Since))
 	}
 	if !f.Until.IsZero() {
 		if !f.Since.IsZero() && !f.Until.After(f.Since) {
 			return OperationPage{}, &InputError{"until", "must be after since"}
 		}
-		add("start_ns < ?", f.Until.UnixNano())
+		if !f.Until.After(maxTime) { // past it, every time stored is before Until, clamped ones too
+			add("start_ns < ?", nanos(f.Until))
+		}
 	}
 	if f.Search != "" {
 		q, err := matchQuery(f.Search)
@@ -196,7 +198,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) (MessagePage, err
 		order = "time_ns DESC, seq DESC"
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, operation_id, time_ns, severity, severity_text, body, event_name,
-		type, source, trace_id, span_id, attributes, http FROM messages WHERE `+strings.Join(where, " AND ")+
+		type, source, trace_id, span_id, attributes, http, time_original FROM messages WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY `+order+` LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return MessagePage{}, s.readErr(err)
@@ -207,12 +209,13 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) (MessagePage, err
 		var m Message
 		var ns int64
 		var body, attrs string
-		var h sql.NullString
+		var h, original sql.NullString
 		if err := rows.Scan(&m.Seq, &m.OperationID, &ns, &m.Severity, &m.SeverityText, &body, &m.EventName,
-			&m.Type, &m.Source, &m.TraceID, &m.SpanID, &attrs, &h); err != nil {
+			&m.Type, &m.Source, &m.TraceID, &m.SpanID, &attrs, &h, &original); err != nil {
 			return MessagePage{}, s.readErr(err)
 		}
 		m.Time, m.Body, m.Attributes = unixNano(ns), json.RawMessage(body), json.RawMessage(attrs)
+		m.OriginalTime = original.String
 		if h.Valid {
 			m.HTTP = new(HTTP)
 			if err := json.Unmarshal([]byte(h.String), m.HTTP); err != nil {

@@ -102,7 +102,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// schema is created on first open. Times are Unix nanoseconds. The text
+// schema is created on first open. Times are Unix nanoseconds, clamped to
+// the range of an int64 (see clampNanos): a message clamped keeps its time
+// as sent in time_original, an operation with a clamped time is marked. The text
 // index is contentless: it holds the words of each message, under the
 // message's seq, not the text.
 var schema = []string{
@@ -116,7 +118,7 @@ var schema = []string{
 		function TEXT NOT NULL DEFAULT '', job TEXT NOT NULL DEFAULT '', end_user TEXT NOT NULL DEFAULT '',
 		trace_id TEXT NOT NULL DEFAULT '', span_id TEXT NOT NULL DEFAULT '',
 		error_type TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
-		messages INTEGER NOT NULL DEFAULT 0
+		messages INTEGER NOT NULL DEFAULT 0, time_clamped INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE INDEX IF NOT EXISTS operations_start ON operations (start_ns, id)`,
 	`CREATE INDEX IF NOT EXISTS operations_integration ON operations (integration, start_ns)`,
@@ -133,17 +135,34 @@ var schema = []string{
 		severity INTEGER NOT NULL, severity_text TEXT NOT NULL,
 		body TEXT NOT NULL, event_name TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
 		trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
-		attributes TEXT NOT NULL, http TEXT
+		attributes TEXT NOT NULL, http TEXT, time_original TEXT
 	)`,
 	`CREATE INDEX IF NOT EXISTS messages_operation ON messages (operation_id, time_ns, seq)`,
 	`CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ns)`,
 	`CREATE VIRTUAL TABLE IF NOT EXISTS messages_text USING fts5 (text, content='', contentless_delete=1)`,
 }
 
+// added are the columns added to the schema since its first version, which
+// files made before them get on open.
+var added = []struct{ table, column, def string }{
+	{"operations", "time_clamped", "INTEGER NOT NULL DEFAULT 0"},
+	{"messages", "time_original", "TEXT"},
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	for _, q := range schema {
 		if _, err := s.w.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: create schema: %w", err)
+		}
+	}
+	for _, c := range added {
+		var n int
+		err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
+		if err == nil && n == 0 {
+			_, err = s.w.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+		}
+		if err != nil {
+			return fmt.Errorf("store: update schema: %w", err)
 		}
 	}
 	return nil

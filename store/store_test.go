@@ -280,7 +280,8 @@ func apiRecord(op string, t time.Time, sev log.Severity, body string, attrs ...a
 func start(op string, t time.Time, integration string) sdklog.Record {
 	r := apiRecord(op, t, log.SeverityInfo, "sync.run started",
 		attribute.String(logrecord.KeyOperationType, "sync"), attribute.String(logrecord.KeyOperationAction, "run"),
-		attribute.String(logrecord.KeyOperationState, "running"), attribute.String(logrecord.KeyIntegrationID, integration))
+		attribute.String(logrecord.KeyOperationState, "running"), attribute.String(logrecord.KeyIntegrationID, integration),
+		attribute.String(logrecord.KeyMessageSource, logrecord.SourceInternal))
 	r.SetEventName(logrecord.EventOperationStart)
 	return sdkRecord(r)
 }
