@@ -112,16 +112,16 @@ func TestOnlyStartAndEndRecordsDescribeTheOperation(t *testing.T) {
 		return c.recs[0]
 	}
 	cases := map[string]sdklog.Record{
-		"no source":                     record(""),
-		"user source":                   record("", user),
-		"internal source, no event":     record("", internal),
-		"end event, user source":        record(logrecord.EventOperationEnd, user),
-		"end event, no source":          record(logrecord.EventOperationEnd),
-		"end event, two sources":        record(logrecord.EventOperationEnd, internal, user),
-		"end event, sources reversed":   record(logrecord.EventOperationEnd, user, internal),
-		"start event, user source":      record(logrecord.EventOperationStart, user),
-		"other event, internal source":  record(logrecord.EventHTTP, internal),
-		"end event, two operation ids":  record(logrecord.EventOperationEnd, internal, attribute.String(logrecord.KeyOperationID, "other")),
+		"no source":                    record(""),
+		"user source":                  record("", user),
+		"internal source, no event":    record("", internal),
+		"end event, user source":       record(logrecord.EventOperationEnd, user),
+		"end event, no source":         record(logrecord.EventOperationEnd),
+		"end event, two sources":       record(logrecord.EventOperationEnd, internal, user),
+		"end event, sources reversed":  record(logrecord.EventOperationEnd, user, internal),
+		"start event, user source":     record(logrecord.EventOperationStart, user),
+		"other event, internal source": record(logrecord.EventHTTP, internal),
+		"end event, two operation ids": record(logrecord.EventOperationEnd, internal, attribute.String(logrecord.KeyOperationID, "other")),
 	}
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
