@@ -21,7 +21,10 @@ type OperationFilter struct {
 	// Search is text to find in the operation's messages (bodies, error
 	// types and messages, HTTP URLs and status codes) and in its error.
 	// Every word must match; a word matches as a prefix. Operators and
-	// quotes are not interpreted: the text is searched as written.
+	// quotes are not interpreted: the text is searched as written, and
+	// characters that are not graphic (NUL and other controls, line and
+	// format separators) separate words. Text that is not valid UTF-8 is
+	// an InputError, in this and every other field of a filter.
 	Search string
 	// Cursor continues a listing: the Next of a previous page.
 	Cursor string

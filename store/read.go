@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 const operationColumns = `id, type, action, state, start_ns, end_ns, duration_ms,
@@ -31,6 +32,10 @@ func scanOperation(row interface{ Scan(...any) error }) (Operation, error) {
 // page stays stable while new operations arrive: they start later, so
 // they come before the first page, not inside the next one.
 func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPage, error) {
+	if err := checkText("integration", f.Integration, "connection", f.Connection, "kind", f.Kind,
+		"state", f.State, "q", f.Search, "cursor", f.Cursor); err != nil {
+		return OperationPage{}, err
+	}
 	limit, err := pageSize(f.Limit, 50, 500)
 	if err != nil {
 		return OperationPage{}, err
@@ -142,6 +147,9 @@ func (s *Store) common(ctx context.Context, q string) (bool, error) {
 
 // Operation returns one operation, or ErrNotFound.
 func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
+	if err := checkText("id", id); err != nil {
+		return Operation{}, err
+	}
 	o, err := scanOperation(s.r.QueryRowContext(ctx, `SELECT `+operationColumns+` FROM operations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Operation{}, ErrNotFound
@@ -157,6 +165,9 @@ func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
 func (s *Store) Messages(ctx context.Context, f MessageFilter) (MessagePage, error) {
 	if f.OperationID == "" {
 		return MessagePage{}, &InputError{"operation_id", "required"}
+	}
+	if err := checkText("operation_id", f.OperationID, "q", f.Search, "cursor", f.Cursor); err != nil {
+		return MessagePage{}, err
 	}
 	limit, err := pageSize(f.Limit, 100, 1000)
 	if err != nil {
@@ -297,15 +308,34 @@ func pageSize(n, def, max int) (int, error) {
 	return n, nil
 }
 
+// checkText is where every text a query takes is checked, given as pairs
+// of field name and value: text that is not valid UTF-8 is refused, as
+// nothing stored is and no answer could quote it back. Any valid text is
+// then matched as written (filters are bound parameters; search text goes
+// through matchQuery).
+func checkText(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !utf8.ValidString(pairs[i+1]) {
+			return &InputError{pairs[i], "not valid UTF-8"}
+		}
+	}
+	return nil
+}
+
 // matchQuery turns search text into an FTS5 query in which nothing is an
 // operator: each word is a quoted phrase matched as a prefix, and all must
-// match.
+// match. Characters that are not graphic (controls, NUL, format and line
+// separators) separate words, as they do in the index: FTS5 ends a quoted
+// string at a NUL.
 func matchQuery(text string) (string, error) {
 	if len(text) > MaxSearchLen {
 		return "", &InputError{"q", fmt.Sprintf("longer than %d bytes", MaxSearchLen)}
 	}
+	if err := checkText("q", text); err != nil {
+		return "", err
+	}
 	var terms []string
-	for _, w := range strings.Fields(text) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) {
 		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			continue // only punctuation: the index holds no such word
 		}
