@@ -48,10 +48,13 @@ func TestOddTextIsTextOrAnInputError(t *testing.T) {
 				_, err := s.Operations(ctx, store.OperationFilter{Integration: text, Connection: text, Kind: text, State: text})
 				return err
 			},
-			"cursor":          func() error { _, err := s.Operations(ctx, store.OperationFilter{Cursor: text}); return err },
-			"messages cursor": func() error { _, err := s.Messages(ctx, store.MessageFilter{OperationID: "op", Cursor: text}); return err },
-			"operation":       func() error { _, err := s.Operation(ctx, text); return err },
-			"messages of":     func() error { _, err := s.Messages(ctx, store.MessageFilter{OperationID: text}); return err },
+			"cursor": func() error { _, err := s.Operations(ctx, store.OperationFilter{Cursor: text}); return err },
+			"messages cursor": func() error {
+				_, err := s.Messages(ctx, store.MessageFilter{OperationID: "op", Cursor: text})
+				return err
+			},
+			"operation":   func() error { _, err := s.Operation(ctx, text); return err },
+			"messages of": func() error { _, err := s.Messages(ctx, store.MessageFilter{OperationID: text}); return err },
 		}
 		for name, check := range checks {
 			assertInputError(t, check(), "%s %q", name, text)
