@@ -34,6 +34,14 @@
 // its operation is marked Operation.TimeClamped. A record without a
 // timestamp is stored at its observed time.
 //
+// # Sharing a file
+//
+// Several stores, in one process or several, may open the same file. A
+// write takes the file's write lock when it begins and waits up to ten
+// seconds for another writer's; past that, Export returns the error
+// (SQLITE_BUSY) and the pipeline counts the batch as failed, so nothing is
+// lost unseen.
+//
 // Retention by age and by size runs in the background (see Options).
 //
 // The viewer package serves these queries as a JSON API and a web page.

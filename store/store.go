@@ -82,7 +82,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// header of a new file, after which auto_vacuum can no longer change.
 		dsn := "file:" + (&url.URL{Path: opts.Path}).EscapedPath() +
 			"?_pragma=busy_timeout(10000)&_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		s.w, err = sql.Open("sqlite", dsn)
+		// A write begins IMMEDIATE: it takes the file's write lock first,
+		// waiting for another connection's (another Store, another
+		// process) up to the busy timeout. A deferred transaction reads
+		// first, and in WAL mode a read that another writer commits past
+		// cannot become a write: SQLITE_BUSY at once, whatever the timeout.
+		s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate")
 		if err == nil {
 			s.w.SetMaxOpenConns(1)
 			s.r, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
