@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -28,10 +29,13 @@ type Options struct {
 	// about a tenth at a time. Zero means no bound.
 	MaxBytes int64
 	// RetentionInterval is how often MaxAge and MaxBytes are enforced.
-	// Default: one minute.
+	// Default: one minute. It only schedules the passes: a pass runs to
+	// its end (or until Close) however long it takes, and the next one
+	// starts an interval after it ends.
 	RetentionInterval time.Duration
-	// ErrorHandler receives the errors of background retention. Default:
-	// they are returned by the next Close.
+	// ErrorHandler receives the errors of background retention as they
+	// happen, from the retention goroutine. Default: each is written to
+	// standard error at once.
 	ErrorHandler func(error)
 }
 
@@ -48,7 +52,6 @@ type Store struct {
 
 	mu     sync.Mutex
 	closed bool
-	bgErr  error // the last retention error, when no ErrorHandler is set
 }
 
 var (
@@ -173,15 +176,20 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) closeDBs() {
-	s.w.Close()
+func (s *Store) closeDBs() error {
+	err := s.w.Close()
 	if s.r != s.w {
-		s.r.Close()
+		err = errors.Join(err, s.r.Close())
 	}
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
 }
 
-// Close stops retention and closes the database. It returns the last
-// background error if no ErrorHandler was set. Calls after the first
+// Close stops retention, waiting for a pass under way to stop, and closes
+// the database. Errors of background retention are not returned here: they
+// went to Options.ErrorHandler when they happened. Calls after the first
 // return nil.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -193,8 +201,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.done
-	s.closeDBs()
-	return s.bgErr
+	return s.closeDBs()
 }
 
 func (s *Store) isClosed() bool {
@@ -211,29 +218,42 @@ func (s *Store) Shutdown(context.Context) error { return nil }
 // ForceFlush is part of sdk/log's Exporter: writes are never buffered.
 func (s *Store) ForceFlush(context.Context) error { return nil }
 
-// retain enforces MaxAge and MaxBytes every RetentionInterval.
+// retain enforces MaxAge and MaxBytes, a pass every RetentionInterval. A
+// pass has no deadline of its own: a deadline tied to the interval failed
+// every pass of a short interval on a busy machine. Close cancels it.
 func (s *Store) retain() {
 	defer close(s.done)
 	if s.opts.MaxAge == 0 && s.opts.MaxBytes == 0 {
 		<-s.stop
 		return
 	}
-	t := time.NewTicker(s.opts.RetentionInterval)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
+	t := time.NewTimer(s.opts.RetentionInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), s.opts.RetentionInterval)
-			if err := s.Retain(ctx); err != nil {
-				if s.opts.ErrorHandler != nil {
-					s.opts.ErrorHandler(err)
-				} else {
-					s.bgErr = err
-				}
-			}
-			cancel()
 		}
+		if err := s.Retain(ctx); err != nil && ctx.Err() == nil {
+			s.report(err)
+		}
+		t.Reset(s.opts.RetentionInterval)
 	}
+}
+
+// report hands a background error to the ErrorHandler, by default standard
+// error.
+func (s *Store) report(err error) {
+	if s.opts.ErrorHandler != nil {
+		s.opts.ErrorHandler(err)
+		return
+	}
+	fmt.Fprintln(os.Stderr, "oplog:", err)
 }
