@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,7 +49,7 @@ func TestRetentionRunsInTheBackground(t *testing.T) {
 // retention pass fails from then on.
 func breakStore(t *testing.T, path string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)") // the store writes every millisecond
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.ExecContext(t.Context(), `DROP TABLE messages_text`)
