@@ -38,7 +38,8 @@
  *   #back                      link back to the list, filters kept
  *   #operation-header          .op-kind, .op-state, .op-error and
  *                              dd[data-field=id|start|end|duration|
- *                              integration|connection|…|trace]
+ *                              time_clamped|integration|connection|…|
+ *                              trace]
  *   #trace-link                link to the trace, when Options.TraceURL
  *                              is set; otherwise #trace-id, the id as text
  *   #message-filters           its form
@@ -46,7 +47,8 @@
  *   #message-search, #message-search-button
  *   #messages                  one .message[data-seq] per message in
  *                              order; .message.http for HTTP messages
- *     .message-time .message-severity.sev-{trace|debug|info|warn|error|
+ *     .message-time .message-time-clamped (a time the store clamped)
+ *     .message-severity.sev-{trace|debug|info|warn|error|
  *     fatal|unset} .message-event .message-type .message-body
  *     .http-method .http-url .http-status .http-duration
  *     .http-request-headers .http-response-headers   (details elements)
@@ -584,6 +586,7 @@
     field('start', 'Start', formatDateTime(op.start));
     field('end', 'End', formatDateTime(op.end));
     field('duration', 'Duration', operationDuration(op));
+    if (op.time_clamped) field('time_clamped', 'Times', 'out of range (before 1677 or after 2262): clamped');
     field('messages', 'Messages', String(op.messages || 0));
     for (const [k, label] of REFS) field(k, label, op[k]);
     field('id', 'Operation id', el('code', { text: op.id }));
@@ -641,6 +644,8 @@
     const cat = severityCategory(m.severity);
     const head = el('div', { className: 'message-head' },
       el('span', { className: 'message-time', text: formatClock(m.time), title: m.time }),
+      m.original_time ? el('span', { className: 'message-time-clamped', text: 'logged at ' + m.original_time,
+        title: 'outside the times the store holds: shown and sorted at ' + m.time }) : null,
       el('span', { className: 'message-severity sev-' + cat, text: m.severity_text || severityName(m.severity), title: 'severity ' + m.severity }),
       m.event_name ? el('span', { className: 'message-event', text: m.event_name }) : null,
       m.type && m.type !== 'log' ? el('span', { className: 'message-type', text: m.type }) : null,
