@@ -96,8 +96,9 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 
 // ExportSpans stores what the spans of operations say about them (their
 // times, state, references, trace and error). Other spans are ignored. The
-// error is the last exception event of a span whose status is Error: the
-// one the operation's end adds.
+// error is the last exception event of a failed operation's span (state
+// failed, status Error): the one the operation's end adds, after any the
+// code recorded on the span itself.
 func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		stmts, err := prepare(ctx, tx, upsertOperation)
@@ -126,7 +127,7 @@ func readSpan(sp sdktrace.ReadOnlySpan) operation {
 	op.seen &^= errorFields
 	op.conflict &^= errorFields
 	op.fields[fieldErrorType], op.fields[fieldErrorMessage] = "", ""
-	if sp.Status().Code == codes.Error {
+	if sp.Status().Code == codes.Error && op.fields[fieldState] == "failed" {
 		events := sp.Events()
 		for i := len(events) - 1; i >= 0; i-- {
 			if events[i].Name == "exception" {

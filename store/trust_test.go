@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/oplog-go/oplog/export"
 	"github.com/oplog-go/oplog/logrecord"
@@ -35,31 +37,43 @@ func TestOnlyTheEndDecidesTheError(t *testing.T) {
 	}
 	cases := []struct {
 		name      string
-		do        func(op *operation.Operation)
+		do        func(ctx context.Context, op *operation.Operation)
 		state     string
 		errorText string
 	}{
-		{"error logged, then success", func(op *operation.Operation) {
+		{"error logged, then success", func(_ context.Context, op *operation.Operation) {
 			op.LogError(errors.New("transient: retried"))
 			op.End(nil)
 		}, "success", ""},
-		{"failure, then an error logged late", func(op *operation.Operation) {
+		{"failure, then an error logged late", func(_ context.Context, op *operation.Operation) {
 			op.Fail(errors.New("the real cause"))
 			op.LogError(errors.New("noise after the end"))
 		}, "failed", "the real cause"},
-		{"error logged, then another failure", func(op *operation.Operation) {
+		{"error logged, then another failure", func(_ context.Context, op *operation.Operation) {
 			op.LogError(errors.New("first symptom"))
 			op.End(errors.New("the real cause"))
 		}, "failed", "the real cause"},
-		{"a message with oplog keys, then success", func(op *operation.Operation) {
+		{"a message with oplog keys, then success", func(_ context.Context, op *operation.Operation) {
 			op.Info("hello", forged...)
 			op.Error("hello", forged...)
 			op.End(nil)
 		}, "success", ""},
-		{"a late message with oplog keys", func(op *operation.Operation) {
+		{"a late message with oplog keys", func(_ context.Context, op *operation.Operation) {
 			op.End(nil)
 			op.Error("late", forged...)
 		}, "success", ""},
+		{"an error recorded on the span, then success", func(ctx context.Context, op *operation.Operation) {
+			trace.SpanFromContext(ctx).RecordError(errors.New("recorded by the code"))
+			op.End(nil)
+		}, "success", ""},
+		{"an error recorded on the span, then a timeout", func(ctx context.Context, op *operation.Operation) {
+			trace.SpanFromContext(ctx).RecordError(errors.New("recorded by the code"))
+			op.Timeout()
+		}, "timeout", ""},
+		{"an error recorded on the span, then a failure", func(ctx context.Context, op *operation.Operation) {
+			trace.SpanFromContext(ctx).RecordError(errors.New("recorded by the code"))
+			op.Fail(errors.New("the real cause"))
+		}, "failed", "the real cause"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,8 +82,8 @@ func TestOnlyTheEndDecidesTheError(t *testing.T) {
 			p, err := export.Setup(ctx, export.WithStore(s), export.WithoutGlobal())
 			require.NoError(t, err)
 			tr := operation.NewTracker(operation.WithLoggerProvider(p.LoggerProvider()), operation.WithTracerProvider(p.TracerProvider()))
-			_, op := tr.Start(ctx, operation.SyncRun, operation.Refs{Integration: "acme", Connection: "conn-1", Account: "acc-1"})
-			tc.do(op)
+			octx, op := tr.Start(ctx, operation.SyncRun, operation.Refs{Integration: "acme", Connection: "conn-1", Account: "acc-1"})
+			tc.do(octx, op)
 			require.NoError(t, p.Shutdown(ctx))
 
 			o, err := s.Operation(ctx, op.ID())
