@@ -141,6 +141,9 @@ func readSpan(sp sdktrace.ReadOnlySpan) operation {
 		}
 	}
 	op.settle(allFields)
+	if !terminal(op.fields[fieldState]) {
+		op.fields[fieldState] = "" // a span ends with its operation: the start record says running
+	}
 	var clamped bool
 	op.startNS, clamped = clampNanos(sp.StartTime())
 	op.clamped = op.clamped || clamped
