@@ -241,7 +241,9 @@ func (s *Store) retain() {
 			return
 		case <-t.C:
 		}
-		if err := s.Retain(ctx); err != nil && ctx.Err() == nil {
+		// A pass that Close interrupts failed for that alone: Close sets
+		// closed before it cancels, so no such error is reported.
+		if err := s.Retain(ctx); err != nil && !s.isClosed() {
 			s.report(err)
 		}
 		t.Reset(s.opts.RetentionInterval)
