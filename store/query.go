@@ -56,9 +56,10 @@ type Operation struct {
 	ErrorType   string    `json:"error_type,omitempty"`
 	ErrorText   string    `json:"error_message,omitempty"`
 	Messages    int       `json:"messages"`
-	// TimeClamped marks an operation whose start or end was outside the
-	// times the store holds, 1677-09-21 to 2262-04-11 (Unix nanoseconds in
-	// an int64): Start or End is clamped to that range.
+	// TimeClamped marks an operation whose span or one of whose records
+	// had a time outside what the store holds, 1677-09-21 to 2262-04-11
+	// (Unix nanoseconds in an int64): Start or End may be clamped to that
+	// range, and the message shows its time as sent (Message.OriginalTime).
 	TimeClamped bool `json:"time_clamped,omitempty"`
 }
 
