@@ -12,6 +12,36 @@
 // full-text index (FTS5) over bodies, error types and messages, and HTTP
 // URLs and status codes.
 //
+// # What describes an operation
+//
+// An operation's kind, references, state, times and error come only from
+// what is entitled to say them: oplog's start and end records (event
+// oplog.operation.start or oplog.operation.end with
+// oplog.message.source=internal) and the operation's span. Any other
+// record is a message of its operation and changes nothing else, whatever
+// oplog.* attributes it carries: an error logged with LogError does not
+// become the error of an operation that then succeeds, nor replaces the
+// cause of one that failed. The error is the end record's exception, or
+// the last exception event of a span with status Error. A record or span
+// that gives one of oplog's keys twice with different values (possible
+// when an SDK allows duplicate keys) is not trusted with that key.
+//
+// # Times
+//
+// Times are stored as Unix nanoseconds, which hold 1677-09-21 to
+// 2262-04-11. A time outside is clamped to that range, where it sorts and
+// filters; the message keeps the time as sent in Message.OriginalTime and
+// its operation is marked Operation.TimeClamped. A record without a
+// timestamp is stored at its observed time.
+//
+// # Sharing a file
+//
+// Several stores, in one process or several, may open the same file. A
+// write takes the file's write lock when it begins and waits up to ten
+// seconds for another writer's; past that, Export returns the error
+// (SQLITE_BUSY) and the pipeline counts the batch as failed, so nothing is
+// lost unseen.
+//
 // Retention by age and by size runs in the background (see Options).
 //
 // The viewer package serves these queries as a JSON API and a web page.

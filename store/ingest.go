@@ -6,11 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -24,8 +26,8 @@ import (
 const upsertOperation = `INSERT INTO operations (
 		id, type, action, state, start_ns, end_ns, duration_ms,
 		account, environment, integration, provider, connection, sync, function, job, end_user,
-		trace_id, span_id, error_type, error_message, messages)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		trace_id, span_id, error_type, error_message, messages, time_clamped)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET
 		type = iif(excluded.type != '', excluded.type, type),
 		action = iif(excluded.action != '', excluded.action, action),
@@ -46,12 +48,13 @@ const upsertOperation = `INSERT INTO operations (
 		span_id = iif(span_id = '', excluded.span_id, span_id),
 		error_type = iif(excluded.error_type != '', excluded.error_type, error_type),
 		error_message = iif(excluded.error_message != '', excluded.error_message, error_message),
-		messages = messages + excluded.messages`
+		messages = messages + excluded.messages,
+		time_clamped = max(time_clamped, excluded.time_clamped)`
 
 const insertMessage = `INSERT INTO messages (
 		operation_id, time_ns, severity, severity_text, body, event_name, type, source,
-		trace_id, span_id, attributes, http)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		trace_id, span_id, attributes, http, time_original)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const insertText = `INSERT INTO messages_text (rowid, text) VALUES (?, ?)`
 
@@ -69,13 +72,13 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 		ops, msgs, texts := stmts[0], stmts[1], stmts[2]
 		for i := range records {
 			m := readRecord(&records[i])
-			if m.op.id != "" {
+			if m.op.id() != "" {
 				if _, err := ops.ExecContext(ctx, m.op.args()...); err != nil {
 					return fmt.Errorf("store: operation: %w", err)
 				}
 			}
-			res, err := msgs.ExecContext(ctx, m.op.id, m.timeNS, m.severity, m.severityText, m.body, m.eventName,
-				m.typ, m.source, m.traceID, m.spanID, m.attributes, m.http)
+			res, err := msgs.ExecContext(ctx, m.op.id(), m.timeNS, m.severity, m.severityText, m.body, m.eventName,
+				m.typ, m.source, m.traceID, m.spanID, m.attributes, m.http, m.timeOriginal)
 			if err != nil {
 				return fmt.Errorf("store: message: %w", err)
 			}
@@ -92,7 +95,10 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 }
 
 // ExportSpans stores what the spans of operations say about them (their
-// times, state, trace and references). Other spans are ignored.
+// times, state, references, trace and error). Other spans are ignored. The
+// error is the last exception event of a failed operation's span (state
+// failed, status Error): the one the operation's end adds, after any the
+// code recorded on the span itself.
 func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		stmts, err := prepare(ctx, tx, upsertOperation)
@@ -101,31 +107,52 @@ func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) 
 		}
 		ops := stmts[0]
 		for _, sp := range spans {
-			var op operation
-			for _, kv := range sp.Attributes() {
-				op.set(kv)
-			}
-			if op.id == "" {
-				continue
-			}
-			op.startNS = sp.StartTime().UnixNano()
-			if end := sp.EndTime(); !end.IsZero() {
-				op.endNS = end.UnixNano()
-			}
-			op.traceID, op.spanID = sp.SpanContext().TraceID().String(), sp.SpanContext().SpanID().String()
-			for _, ev := range sp.Events() {
-				if ev.Name == "exception" {
-					for _, kv := range ev.Attributes {
-						op.set(kv)
-					}
+			if op := readSpan(sp); op.id() != "" {
+				if _, err := ops.ExecContext(ctx, op.args()...); err != nil {
+					return fmt.Errorf("store: operation: %w", err)
 				}
-			}
-			if _, err := ops.ExecContext(ctx, op.args()...); err != nil {
-				return fmt.Errorf("store: operation: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+func readSpan(sp sdktrace.ReadOnlySpan) operation {
+	var op operation
+	for _, kv := range sp.Attributes() {
+		op.set(kv)
+	}
+	// The exception attributes come from the event alone: an attribute of
+	// the span by those names is no error of the operation.
+	op.seen &^= errorFields
+	op.conflict &^= errorFields
+	op.fields[fieldErrorType], op.fields[fieldErrorMessage] = "", ""
+	if sp.Status().Code == codes.Error && op.fields[fieldState] == "failed" {
+		events := sp.Events()
+		for i := len(events) - 1; i >= 0; i-- {
+			if events[i].Name == "exception" {
+				for _, kv := range events[i].Attributes {
+					if kv.Key == logrecord.KeyExceptionType || kv.Key == logrecord.KeyExceptionMessage {
+						op.set(kv)
+					}
+				}
+				break
+			}
+		}
+	}
+	op.settle(allFields)
+	if !terminal(op.fields[fieldState]) {
+		op.fields[fieldState] = "" // a span ends with its operation: the start record says running
+	}
+	var clamped bool
+	op.startNS, clamped = clampNanos(sp.StartTime())
+	op.clamped = op.clamped || clamped
+	if end := sp.EndTime(); !end.IsZero() {
+		op.endNS, clamped = clampNanos(end)
+		op.clamped = op.clamped || clamped
+	}
+	op.traceID, op.spanID = sp.SpanContext().TraceID().String(), sp.SpanContext().SpanID().String()
+	return op
 }
 
 func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
@@ -159,65 +186,122 @@ func prepare(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt, e
 	return stmts, nil
 }
 
+// The fields of an operation that records and spans carry as attributes,
+// by index in operation.fields.
+const (
+	fieldID = iota
+	fieldType
+	fieldAction
+	fieldState
+	fieldAccount
+	fieldEnvironment
+	fieldIntegration
+	fieldProvider
+	fieldConnection
+	fieldSync
+	fieldFunction
+	fieldJob
+	fieldEndUser
+	fieldErrorType
+	fieldErrorMessage
+	numFields
+)
+
+// fieldKeys are the attribute keys of the fields.
+var fieldKeys = [numFields]string{
+	fieldID:           logrecord.KeyOperationID,
+	fieldType:         logrecord.KeyOperationType,
+	fieldAction:       logrecord.KeyOperationAction,
+	fieldState:        logrecord.KeyOperationState,
+	fieldAccount:      logrecord.KeyAccountID,
+	fieldEnvironment:  logrecord.KeyEnvironment,
+	fieldIntegration:  logrecord.KeyIntegrationID,
+	fieldProvider:     logrecord.KeyIntegrationProvider,
+	fieldConnection:   logrecord.KeyConnectionID,
+	fieldSync:         logrecord.KeySyncName,
+	fieldFunction:     logrecord.KeyFunctionName,
+	fieldJob:          logrecord.KeyJobID,
+	fieldEndUser:      logrecord.KeyEndUserID,
+	fieldErrorType:    logrecord.KeyExceptionType,
+	fieldErrorMessage: logrecord.KeyExceptionMessage,
+}
+
+// fieldOf maps an attribute key to its field.
+var fieldOf = func() map[string]int {
+	m := make(map[string]int, numFields)
+	for i, k := range fieldKeys {
+		m[k] = i
+	}
+	return m
+}()
+
 // operation is what one record or span says about its operation.
 type operation struct {
-	id, typ, action, state                                                          string
-	startNS, endNS, durationMS                                                      int64
-	account, environment, integration, provider, connection, sync, fn, job, endUser string
-	traceID, spanID, errorType, errorMessage                                        string
-	messages                                                                        int
+	fields                     [numFields]string
+	startNS, endNS, durationMS int64
+	traceID, spanID            string
+	messages                   int
+	clamped                    bool // a time was outside what int64 nanoseconds hold
+
+	seen, conflict uint32 // bits by field: taken once, taken twice with different values
 }
+
+func (o *operation) id() string { return o.fields[fieldID] }
 
 func (o *operation) args() []any {
-	return []any{o.id, o.typ, o.action, o.state, o.startNS, o.endNS, o.durationMS,
-		o.account, o.environment, o.integration, o.provider, o.connection, o.sync, o.fn, o.job, o.endUser,
-		o.traceID, o.spanID, o.errorType, o.errorMessage, o.messages}
+	f := &o.fields
+	return []any{f[fieldID], f[fieldType], f[fieldAction], f[fieldState], o.startNS, o.endNS, o.durationMS,
+		f[fieldAccount], f[fieldEnvironment], f[fieldIntegration], f[fieldProvider], f[fieldConnection],
+		f[fieldSync], f[fieldFunction], f[fieldJob], f[fieldEndUser],
+		o.traceID, o.spanID, f[fieldErrorType], f[fieldErrorMessage], o.messages, o.clamped}
 }
 
-// set takes kv if it is one of the operation's keys.
+// set takes kv if it is one of the operation's keys. A key given twice
+// with different values in one record or span is a conflict: see settle.
 func (o *operation) set(kv attribute.KeyValue) {
-	str := func(dst *string) {
-		if kv.Value.Type() == attribute.STRING {
-			*dst = kv.Value.AsString()
-		}
-	}
-	switch string(kv.Key) {
-	case logrecord.KeyOperationID:
-		str(&o.id)
-	case logrecord.KeyOperationType:
-		str(&o.typ)
-	case logrecord.KeyOperationAction:
-		str(&o.action)
-	case logrecord.KeyOperationState:
-		str(&o.state)
-	case logrecord.KeyOperationDurationMS:
+	key := string(kv.Key)
+	if key == logrecord.KeyOperationDurationMS {
 		if kv.Value.Type() == attribute.INT64 {
 			o.durationMS = kv.Value.AsInt64()
 		}
-	case logrecord.KeyAccountID:
-		str(&o.account)
-	case logrecord.KeyEnvironment:
-		str(&o.environment)
-	case logrecord.KeyIntegrationID:
-		str(&o.integration)
-	case logrecord.KeyIntegrationProvider:
-		str(&o.provider)
-	case logrecord.KeyConnectionID:
-		str(&o.connection)
-	case logrecord.KeySyncName:
-		str(&o.sync)
-	case logrecord.KeyFunctionName:
-		str(&o.fn)
-	case logrecord.KeyJobID:
-		str(&o.job)
-	case logrecord.KeyEndUserID:
-		str(&o.endUser)
-	case logrecord.KeyExceptionType:
-		str(&o.errorType)
-	case logrecord.KeyExceptionMessage:
-		str(&o.errorMessage)
+		return
+	}
+	i, ok := fieldOf[key]
+	if !ok || kv.Value.Type() != attribute.STRING {
+		return
+	}
+	v, bit := kv.Value.AsString(), uint32(1)<<i
+	if o.seen&bit != 0 && o.fields[i] != v {
+		o.conflict |= bit
+	}
+	o.seen |= bit
+	o.fields[i] = v
+}
+
+// settle keeps of the fields only those the record or span is entitled to
+// set (keep, a mask of field bits), and none that it gave twice with
+// different values: oplog writes each of its keys once, so a second value
+// is someone else's, and which one is oplog's cannot be told.
+func (o *operation) settle(keep uint32) {
+	for i := range o.fields {
+		if bit := uint32(1) << i; keep&bit == 0 || o.conflict&bit != 0 {
+			o.fields[i] = ""
+		}
 	}
 }
+
+// What records and spans may set on their operation. Only oplog's start
+// and end records (event name and oplog.message.source=internal) and the
+// operation's span describe it; any other record only links a message to
+// its operation, whatever oplog.* attributes it carries.
+const (
+	allFields   = uint32(1)<<numFields - 1
+	errorFields = uint32(1)<<fieldErrorType | uint32(1)<<fieldErrorMessage
+	// A start record says everything but the error and an end state.
+	startFields = allFields &^ errorFields
+	endFields   = allFields
+	linkFields  = uint32(1) << fieldID
+)
 
 // message is one record as stored.
 type message struct {
@@ -226,7 +310,35 @@ type message struct {
 	severity                                   int
 	severityText, body, eventName, typ, source string
 	traceID, spanID, attributes, text          string
-	http                                       sql.NullString
+	http, timeOriginal                         sql.NullString
+}
+
+// once is a value a record should give at most once: given twice,
+// differently, it is no value.
+type once struct {
+	v               string
+	given, conflict bool
+}
+
+func (o *once) set(v string) {
+	o.conflict = o.conflict || (o.given && o.v != v)
+	o.v, o.given = v, true
+}
+
+func (o *once) get() string {
+	if o.conflict {
+		return ""
+	}
+	return o.v
+}
+
+// terminal reports whether state is one an operation ends in.
+func terminal(state string) bool {
+	switch state {
+	case "success", "failed", "timeout", "cancelled":
+		return true
+	}
+	return false
 }
 
 func readRecord(r *sdklog.Record) message {
@@ -244,7 +356,10 @@ func readRecord(r *sdklog.Record) message {
 	if t.IsZero() {
 		t = r.ObservedTimestamp()
 	}
-	m.timeNS = t.UnixNano()
+	var clamped bool
+	if m.timeNS, clamped = clampNanos(t); clamped {
+		m.timeOriginal = sql.NullString{String: t.UTC().Format(time.RFC3339Nano), Valid: true}
+	}
 
 	var text strings.Builder
 	addText := func(s string) {
@@ -261,14 +376,15 @@ func readRecord(r *sdklog.Record) message {
 	var h HTTP
 	attrs := make([]byte, 0, 256)
 	attrs = append(attrs, '{')
+	var typ, source once
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		m.op.set(kv)
 		key := string(kv.Key)
 		switch key {
 		case logrecord.KeyMessageType:
-			m.typ = kv.Value.AsString()
+			typ.set(kv.Value.AsString())
 		case logrecord.KeyMessageSource:
-			m.source = kv.Value.AsString()
+			source.set(kv.Value.AsString())
 		case logrecord.KeyExceptionType, logrecord.KeyExceptionMessage, logrecord.KeyErrorType:
 			addText(kv.Value.String())
 		case logrecord.KeyHTTPRequestMethod:
@@ -298,15 +414,35 @@ func readRecord(r *sdklog.Record) message {
 	})
 	m.attributes = string(append(attrs, '}'))
 	m.text = text.String()
-	if m.op.id != "" {
-		m.op.messages = 1
-		m.op.startNS = m.timeNS // the earliest record stands in for a start that never arrived
-		if m.eventName == logrecord.EventOperationStart || m.eventName == logrecord.EventOperationEnd {
-			m.op.traceID, m.op.spanID = m.traceID, m.spanID
+	m.typ, m.source = typ.get(), source.get()
+
+	internal := m.source == logrecord.SourceInternal
+	op := &m.op
+	switch {
+	case internal && m.eventName == logrecord.EventOperationStart:
+		op.settle(startFields)
+		if st := op.fields[fieldState]; st != "waiting" && st != "running" {
+			op.fields[fieldState] = ""
 		}
-		if m.eventName == logrecord.EventOperationEnd {
-			m.op.endNS = m.timeNS
+		op.durationMS = 0
+		op.traceID, op.spanID = m.traceID, m.spanID
+	case internal && m.eventName == logrecord.EventOperationEnd:
+		op.settle(endFields)
+		if !terminal(op.fields[fieldState]) {
+			op.fields[fieldState] = ""
 		}
+		op.endNS = m.timeNS
+		op.traceID, op.spanID = m.traceID, m.spanID
+	default:
+		// A message: whatever oplog.* keys it carries, it only belongs to
+		// its operation.
+		op.settle(linkFields)
+		op.durationMS = 0
+	}
+	if op.id() != "" {
+		op.messages = 1
+		op.startNS = m.timeNS // the earliest record stands in for a start that never arrived
+		op.clamped = clamped
 	}
 	if m.typ == logrecord.TypeHTTP {
 		b, _ := json.Marshal(h) // strings, numbers and maps of strings: cannot fail
@@ -365,12 +501,32 @@ func appendPlain(b []byte, v attribute.Value) []byte {
 	return append(b, ']')
 }
 
-// nanos is t in Unix nanoseconds, 0 for the zero time.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
+// The times Unix nanoseconds in an int64 hold: 1677-09-21T00:12:43.145224192Z
+// to 2262-04-11T23:47:16.854775807Z.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// clampNanos is t in Unix nanoseconds, clamped to the range an int64
+// holds (time.UnixNano is undefined outside it: year 3000 came back as
+// 1830); clamped reports that t was outside. The zero time is 0.
+func clampNanos(t time.Time) (ns int64, clamped bool) {
+	switch {
+	case t.IsZero():
+		return 0, false
+	case t.Before(minTime):
+		return math.MinInt64, true
+	case t.After(maxTime):
+		return math.MaxInt64, true
 	}
-	return t.UnixNano()
+	return t.UnixNano(), false
+}
+
+// nanos is t in Unix nanoseconds, clamped; 0 for the zero time.
+func nanos(t time.Time) int64 {
+	ns, _ := clampNanos(t)
+	return ns
 }
 
 // unixNano is the inverse of nanos.

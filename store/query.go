@@ -21,7 +21,10 @@ type OperationFilter struct {
 	// Search is text to find in the operation's messages (bodies, error
 	// types and messages, HTTP URLs and status codes) and in its error.
 	// Every word must match; a word matches as a prefix. Operators and
-	// quotes are not interpreted: the text is searched as written.
+	// quotes are not interpreted: the text is searched as written, and
+	// characters that are not graphic (NUL and other controls, line and
+	// format separators) separate words. Text that is not valid UTF-8 is
+	// an InputError, in this and every other field of a filter.
 	Search string
 	// Cursor continues a listing: the Next of a previous page.
 	Cursor string
@@ -53,6 +56,11 @@ type Operation struct {
 	ErrorType   string    `json:"error_type,omitempty"`
 	ErrorText   string    `json:"error_message,omitempty"`
 	Messages    int       `json:"messages"`
+	// TimeClamped marks an operation whose span or one of whose records
+	// had a time outside what the store holds, 1677-09-21 to 2262-04-11
+	// (Unix nanoseconds in an int64): Start or End may be clamped to that
+	// range, and the message shows its time as sent (Message.OriginalTime).
+	TimeClamped bool `json:"time_clamped,omitempty"`
 }
 
 // OperationPage is one page of operations. Next is empty on the last page.
@@ -94,6 +102,11 @@ type Message struct {
 	// values: maps as objects, slices as arrays, bytes as base64.
 	Attributes json.RawMessage `json:"attributes"`
 	HTTP       *HTTP           `json:"http,omitempty"`
+	// OriginalTime is set when the record's time was outside the times the
+	// store holds, 1677-09-21 to 2262-04-11 (Unix nanoseconds in an int64):
+	// Time is then clamped to that range, which is where the message sorts,
+	// and OriginalTime is the time as the record gave it, in RFC 3339.
+	OriginalTime string `json:"original_time,omitempty"`
 }
 
 // HTTP is the summary of an HTTP message (Type "http"). Headers are as

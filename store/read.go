@@ -11,18 +11,19 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 const operationColumns = `id, type, action, state, start_ns, end_ns, duration_ms,
 	account, environment, integration, provider, connection, sync, function, job, end_user,
-	trace_id, span_id, error_type, error_message, messages`
+	trace_id, span_id, error_type, error_message, messages, time_clamped`
 
 func scanOperation(row interface{ Scan(...any) error }) (Operation, error) {
 	var o Operation
 	var start, end int64
 	err := row.Scan(&o.ID, &o.Type, &o.Action, &o.State, &start, &end, &o.DurationMS,
 		&o.Account, &o.Environment, &o.Integration, &o.Provider, &o.Connection, &o.Sync, &o.Function, &o.Job, &o.EndUser,
-		&o.TraceID, &o.SpanID, &o.ErrorType, &o.ErrorText, &o.Messages)
+		&o.TraceID, &o.SpanID, &o.ErrorType, &o.ErrorText, &o.Messages, &o.TimeClamped)
 	o.Start, o.End = unixNano(start), unixNano(end)
 	return o, err
 }
@@ -31,6 +32,10 @@ func scanOperation(row interface{ Scan(...any) error }) (Operation, error) {
 // page stays stable while new operations arrive: they start later, so
 // they come before the first page, not inside the next one.
 func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPage, error) {
+	if err := checkText("integration", f.Integration, "connection", f.Connection, "kind", f.Kind,
+		"state", f.State, "q", f.Search, "cursor", f.Cursor); err != nil {
+		return OperationPage{}, err
+	}
 	limit, err := pageSize(f.Limit, 50, 500)
 	if err != nil {
 		return OperationPage{}, err
@@ -60,13 +65,15 @@ func (s *Store) Operations(ctx context.Context, f OperationFilter) (OperationPag
 		add("state = ?", f.State)
 	}
 	if !f.Since.IsZero() {
-		add("start_ns >= ?", f.Since.UnixNano())
+		add("start_ns >= ?", nanos(f.Since))
 	}
 	if !f.Until.IsZero() {
 		if !f.Since.IsZero() && !f.Until.After(f.Since) {
 			return OperationPage{}, &InputError{"until", "must be after since"}
 		}
-		add("start_ns < ?", f.Until.UnixNano())
+		if !f.Until.After(maxTime) { // past it, every time stored is before Until, clamped ones too
+			add("start_ns < ?", nanos(f.Until))
+		}
 	}
 	if f.Search != "" {
 		q, err := matchQuery(f.Search)
@@ -140,6 +147,9 @@ func (s *Store) common(ctx context.Context, q string) (bool, error) {
 
 // Operation returns one operation, or ErrNotFound.
 func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
+	if err := checkText("id", id); err != nil {
+		return Operation{}, err
+	}
 	o, err := scanOperation(s.r.QueryRowContext(ctx, `SELECT `+operationColumns+` FROM operations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Operation{}, ErrNotFound
@@ -155,6 +165,9 @@ func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
 func (s *Store) Messages(ctx context.Context, f MessageFilter) (MessagePage, error) {
 	if f.OperationID == "" {
 		return MessagePage{}, &InputError{"operation_id", "required"}
+	}
+	if err := checkText("operation_id", f.OperationID, "q", f.Search, "cursor", f.Cursor); err != nil {
+		return MessagePage{}, err
 	}
 	limit, err := pageSize(f.Limit, 100, 1000)
 	if err != nil {
@@ -196,7 +209,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) (MessagePage, err
 		order = "time_ns DESC, seq DESC"
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, operation_id, time_ns, severity, severity_text, body, event_name,
-		type, source, trace_id, span_id, attributes, http FROM messages WHERE `+strings.Join(where, " AND ")+
+		type, source, trace_id, span_id, attributes, http, time_original FROM messages WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY `+order+` LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return MessagePage{}, s.readErr(err)
@@ -207,12 +220,13 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) (MessagePage, err
 		var m Message
 		var ns int64
 		var body, attrs string
-		var h sql.NullString
+		var h, original sql.NullString
 		if err := rows.Scan(&m.Seq, &m.OperationID, &ns, &m.Severity, &m.SeverityText, &body, &m.EventName,
-			&m.Type, &m.Source, &m.TraceID, &m.SpanID, &attrs, &h); err != nil {
+			&m.Type, &m.Source, &m.TraceID, &m.SpanID, &attrs, &h, &original); err != nil {
 			return MessagePage{}, s.readErr(err)
 		}
 		m.Time, m.Body, m.Attributes = unixNano(ns), json.RawMessage(body), json.RawMessage(attrs)
+		m.OriginalTime = original.String
 		if h.Valid {
 			m.HTTP = new(HTTP)
 			if err := json.Unmarshal([]byte(h.String), m.HTTP); err != nil {
@@ -294,15 +308,34 @@ func pageSize(n, def, max int) (int, error) {
 	return n, nil
 }
 
+// checkText is where every text a query takes is checked, given as pairs
+// of field name and value: text that is not valid UTF-8 is refused, as
+// nothing stored is and no answer could quote it back. Any valid text is
+// then matched as written (filters are bound parameters; search text goes
+// through matchQuery).
+func checkText(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !utf8.ValidString(pairs[i+1]) {
+			return &InputError{pairs[i], "not valid UTF-8"}
+		}
+	}
+	return nil
+}
+
 // matchQuery turns search text into an FTS5 query in which nothing is an
 // operator: each word is a quoted phrase matched as a prefix, and all must
-// match.
+// match. Characters that are not graphic (controls, NUL, format and line
+// separators) separate words, as they do in the index: FTS5 ends a quoted
+// string at a NUL.
 func matchQuery(text string) (string, error) {
 	if len(text) > MaxSearchLen {
 		return "", &InputError{"q", fmt.Sprintf("longer than %d bytes", MaxSearchLen)}
 	}
+	if err := checkText("q", text); err != nil {
+		return "", err
+	}
 	var terms []string
-	for _, w := range strings.Fields(text) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) {
 		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			continue // only punctuation: the index holds no such word
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -28,10 +29,13 @@ type Options struct {
 	// about a tenth at a time. Zero means no bound.
 	MaxBytes int64
 	// RetentionInterval is how often MaxAge and MaxBytes are enforced.
-	// Default: one minute.
+	// Default: one minute. It only schedules the passes: a pass runs to
+	// its end (or until Close) however long it takes, and the next one
+	// starts an interval after it ends.
 	RetentionInterval time.Duration
-	// ErrorHandler receives the errors of background retention. Default:
-	// they are returned by the next Close.
+	// ErrorHandler receives the errors of background retention as they
+	// happen, from the retention goroutine. Default: each is written to
+	// standard error at once.
 	ErrorHandler func(error)
 }
 
@@ -48,7 +52,6 @@ type Store struct {
 
 	mu     sync.Mutex
 	closed bool
-	bgErr  error // the last retention error, when no ErrorHandler is set
 }
 
 var (
@@ -82,7 +85,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// header of a new file, after which auto_vacuum can no longer change.
 		dsn := "file:" + (&url.URL{Path: opts.Path}).EscapedPath() +
 			"?_pragma=busy_timeout(10000)&_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		s.w, err = sql.Open("sqlite", dsn)
+		// A write begins IMMEDIATE: it takes the file's write lock first,
+		// waiting for another connection's (another Store, another
+		// process) up to the busy timeout. A deferred transaction reads
+		// first, and in WAL mode a read that another writer commits past
+		// cannot become a write: SQLITE_BUSY at once, whatever the timeout.
+		s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate")
 		if err == nil {
 			s.w.SetMaxOpenConns(1)
 			s.r, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
@@ -102,7 +110,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// schema is created on first open. Times are Unix nanoseconds. The text
+// schema is created on first open. Times are Unix nanoseconds, clamped to
+// the range of an int64 (see clampNanos): a message clamped keeps its time
+// as sent in time_original, an operation with a clamped time is marked. The text
 // index is contentless: it holds the words of each message, under the
 // message's seq, not the text.
 var schema = []string{
@@ -116,7 +126,7 @@ var schema = []string{
 		function TEXT NOT NULL DEFAULT '', job TEXT NOT NULL DEFAULT '', end_user TEXT NOT NULL DEFAULT '',
 		trace_id TEXT NOT NULL DEFAULT '', span_id TEXT NOT NULL DEFAULT '',
 		error_type TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
-		messages INTEGER NOT NULL DEFAULT 0
+		messages INTEGER NOT NULL DEFAULT 0, time_clamped INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE INDEX IF NOT EXISTS operations_start ON operations (start_ns, id)`,
 	`CREATE INDEX IF NOT EXISTS operations_integration ON operations (integration, start_ns)`,
@@ -133,11 +143,18 @@ var schema = []string{
 		severity INTEGER NOT NULL, severity_text TEXT NOT NULL,
 		body TEXT NOT NULL, event_name TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
 		trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
-		attributes TEXT NOT NULL, http TEXT
+		attributes TEXT NOT NULL, http TEXT, time_original TEXT
 	)`,
 	`CREATE INDEX IF NOT EXISTS messages_operation ON messages (operation_id, time_ns, seq)`,
 	`CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ns)`,
 	`CREATE VIRTUAL TABLE IF NOT EXISTS messages_text USING fts5 (text, content='', contentless_delete=1)`,
+}
+
+// added are the columns added to the schema since its first version, which
+// files made before them get on open.
+var added = []struct{ table, column, def string }{
+	{"operations", "time_clamped", "INTEGER NOT NULL DEFAULT 0"},
+	{"messages", "time_original", "TEXT"},
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -146,18 +163,33 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: create schema: %w", err)
 		}
 	}
+	for _, c := range added {
+		var n int
+		err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
+		if err == nil && n == 0 {
+			_, err = s.w.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+		}
+		if err != nil {
+			return fmt.Errorf("store: update schema: %w", err)
+		}
+	}
 	return nil
 }
 
-func (s *Store) closeDBs() {
-	s.w.Close()
+func (s *Store) closeDBs() error {
+	err := s.w.Close()
 	if s.r != s.w {
-		s.r.Close()
+		err = errors.Join(err, s.r.Close())
 	}
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
 }
 
-// Close stops retention and closes the database. It returns the last
-// background error if no ErrorHandler was set. Calls after the first
+// Close stops retention, waiting for a pass under way to stop, and closes
+// the database. Errors of background retention are not returned here: they
+// went to Options.ErrorHandler when they happened. Calls after the first
 // return nil.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -169,8 +201,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.done
-	s.closeDBs()
-	return s.bgErr
+	return s.closeDBs()
 }
 
 func (s *Store) isClosed() bool {
@@ -187,29 +218,44 @@ func (s *Store) Shutdown(context.Context) error { return nil }
 // ForceFlush is part of sdk/log's Exporter: writes are never buffered.
 func (s *Store) ForceFlush(context.Context) error { return nil }
 
-// retain enforces MaxAge and MaxBytes every RetentionInterval.
+// retain enforces MaxAge and MaxBytes, a pass every RetentionInterval. A
+// pass has no deadline of its own: a deadline tied to the interval failed
+// every pass of a short interval on a busy machine. Close cancels it.
 func (s *Store) retain() {
 	defer close(s.done)
 	if s.opts.MaxAge == 0 && s.opts.MaxBytes == 0 {
 		<-s.stop
 		return
 	}
-	t := time.NewTicker(s.opts.RetentionInterval)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
+	t := time.NewTimer(s.opts.RetentionInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), s.opts.RetentionInterval)
-			if err := s.Retain(ctx); err != nil {
-				if s.opts.ErrorHandler != nil {
-					s.opts.ErrorHandler(err)
-				} else {
-					s.bgErr = err
-				}
-			}
-			cancel()
 		}
+		// A pass that Close interrupts failed for that alone: Close sets
+		// closed before it cancels, so no such error is reported.
+		if err := s.Retain(ctx); err != nil && !s.isClosed() {
+			s.report(err)
+		}
+		t.Reset(s.opts.RetentionInterval)
 	}
+}
+
+// report hands a background error to the ErrorHandler, by default standard
+// error.
+func (s *Store) report(err error) {
+	if s.opts.ErrorHandler != nil {
+		s.opts.ErrorHandler(err)
+		return
+	}
+	fmt.Fprintln(os.Stderr, "oplog:", err)
 }

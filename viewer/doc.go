@@ -7,6 +7,18 @@
 // The handler reads through a [Source], which *store.Store implements.
 // It writes nothing: every method but GET and HEAD is answered with 405.
 //
+// # Who may read
+//
+// The viewer answers only requests addressed to localhost or a loopback
+// address (any port), or to a host of [Options.AllowedHosts]; any other
+// Host header is answered 421 on every path, so that a page of another
+// site cannot read the logs by pointing its own name at this server (DNS
+// rebinding). With [Options.Token] set, every API request must carry
+// "Authorization: Bearer <token>" (401 and WWW-Authenticate otherwise);
+// the page asks for the token on the first 401 and keeps it for the tab.
+// Serve beyond the loopback interface only with a token, and over TLS (or
+// behind a proxy that adds it) when the network is not trusted.
+//
 // # The page
 //
 // GET / is a single page of hand-written HTML, CSS and JavaScript embedded
@@ -43,9 +55,11 @@
 // An error is an object {"error": "..."} with a status: 400 for input the
 // viewer or the store refuses (an unknown or repeated parameter, an
 // unparsable time, limit or severity, an unknown state, a search longer
-// than [store.MaxSearchLen] bytes, a malformed cursor: any
-// [*store.InputError]); 404 for an unknown operation ([store.ErrNotFound])
-// or path; 405 for a method other than GET or HEAD. Any other error of the
+// than [store.MaxSearchLen] bytes, text that is not valid UTF-8, a
+// malformed cursor: any [*store.InputError]); 401 for an API request
+// without the token, when one is set; 404 for an unknown operation
+// ([store.ErrNotFound]) or path; 405 for a method other than GET or HEAD;
+// 421 for a host not allowed. Any other error of the
 // Source is answered with 500 and the message "internal error", and logged
 // to [Options.Logger] with its text, which may name files and queries.
 package viewer

@@ -43,8 +43,10 @@ func ExampleNew() {
 		"/oplog/api/operations?state=done",
 		"/oplog/api/operations/42",
 	} {
+		r := httptest.NewRequest("GET", target, nil)
+		r.Host = "localhost:8080" // other hosts are refused, unless Options.AllowedHosts names them
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		mux.ServeHTTP(w, r)
 		fmt.Print(w.Code, " ", w.Body)
 	}
 	// Output:

@@ -41,6 +41,24 @@ type Options struct {
 	// Logger receives the errors of the Source, which clients see only as
 	// "internal error". Nil means slog.Default() at the time of each error.
 	Logger *slog.Logger
+
+	// AllowedHosts are the host names, besides the loopback ones, that a
+	// request may address in its Host header: "logs.example.com", or
+	// "10.0.0.5" for a server reached by its address. They are compared
+	// without port and case. Any other host is answered 421 Misdirected
+	// Request, on every path: a page of another site that points its own
+	// name at this server (DNS rebinding) cannot read the logs. "*" allows
+	// every host, for a proxy in front that checks it. Default: only
+	// localhost, 127.0.0.0/8 and ::1, with any port.
+	AllowedHosts []string
+
+	// Token, when set, is required of every API request, as the header
+	// "Authorization: Bearer <token>"; a request without it, or with
+	// another, is answered 401 with WWW-Authenticate. The page and its
+	// assets load without it: the page asks for the token on the first
+	// 401 and keeps it for the browser tab (sessionStorage). Use a long
+	// random string of printable ASCII without spaces. Empty: no token.
+	Token string
 }
 
 //go:embed web
@@ -67,6 +85,8 @@ var contentTypes = map[string]string{
 type handler struct {
 	src    Source
 	logger *slog.Logger
+	hosts  hosts
+	token  token
 	mux    *http.ServeMux
 	page   asset
 	assets map[string]asset // by name under /assets/
@@ -97,17 +117,18 @@ func New(src Source, opts *Options) http.Handler {
 	if opts != nil {
 		o = *opts
 	}
-	h := &handler{src: src, logger: o.Logger, mux: http.NewServeMux()}
+	h := &handler{src: src, logger: o.Logger, mux: http.NewServeMux(),
+		hosts: newHosts(o.AllowedHosts), token: newToken(o.Token)}
 	h.page = renderPage(o.TraceURL)
 	h.assets = loadAssets()
 
-	h.mux.HandleFunc("/api/operations", h.operations)
-	h.mux.HandleFunc("/api/operations/{id}", h.operation)
-	h.mux.HandleFunc("/api/operations/{id}/messages", h.messages)
-	h.mux.HandleFunc("/api/facets", h.facets)
-	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	h.mux.HandleFunc("/api/operations", h.api(h.operations))
+	h.mux.HandleFunc("/api/operations/{id}", h.api(h.operation))
+	h.mux.HandleFunc("/api/operations/{id}/messages", h.api(h.messages))
+	h.mux.HandleFunc("/api/facets", h.api(h.facets))
+	h.mux.HandleFunc("/api/", h.api(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+quote(r.URL.Path))
-	})
+	}))
 	h.mux.HandleFunc("/assets/{name}", h.asset)
 	h.mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		serveAsset(w, r, h.page)
@@ -116,19 +137,40 @@ func New(src Source, opts *Options) http.Handler {
 	return h
 }
 
-// ServeHTTP sets the headers every answer carries and refuses every method
-// but GET and HEAD.
+// ServeHTTP sets the headers every answer carries, refuses a host not
+// allowed and every method but GET and HEAD.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	hd.Set("Referrer-Policy", "no-referrer")
+	if !h.hosts.allows(r.Host) {
+		writeError(w, http.StatusMisdirectedRequest, "host "+quote(r.Host)+" not allowed: the viewer answers "+
+			"localhost and its loopback addresses, and the hosts of viewer.Options.AllowedHosts")
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hd.Set("Allow", "GET, HEAD")
 		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: the viewer is read-only")
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// api wraps an API endpoint: with Options.Token set, it requires the token.
+func (h *handler) api(f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if ok, sent := h.token.check(r); !ok {
+			challenge := `Bearer realm="oplog viewer"`
+			if sent {
+				challenge += `, error="invalid_token"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+			writeError(w, http.StatusUnauthorized, "this viewer requires its access token: Authorization: Bearer <token>")
+			return
+		}
+		f(w, r)
+	}
 }
 
 // renderPage executes the page template once: its only data is the trace

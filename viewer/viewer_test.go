@@ -112,10 +112,18 @@ func newFake() *fakeSource {
 	}
 }
 
+// request is a request to the viewer on localhost, as a browser on the
+// same machine sends it (httptest's default host, example.com, is refused).
+func request(ctx context.Context, method, target string) *http.Request {
+	r := httptest.NewRequestWithContext(ctx, method, target, nil)
+	r.Host = "localhost:8080"
+	return r
+}
+
 // serve sends one request to h and returns the recorded answer.
 func serve(h http.Handler, method, target string) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(method, target, nil))
+	h.ServeHTTP(w, request(context.Background(), method, target))
 	return w
 }
 
@@ -325,7 +333,7 @@ func TestCanceledRequestIsNotLogged(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequestWithContext(ctx, "GET", "/api/facets", nil))
+	h.ServeHTTP(w, request(ctx, "GET", "/api/facets"))
 	assert.Equal(t, http.StatusInternalServerError, w.Code)
 	assert.Empty(t, logged.String())
 }
@@ -402,7 +410,7 @@ func TestAssets(t *testing.T) {
 
 		etag := w.Header().Get("ETag")
 		require.NotEmpty(t, etag, path)
-		r := httptest.NewRequest("GET", path, nil)
+		r := request(t.Context(), "GET", path)
 		r.Header.Set("If-None-Match", etag)
 		w = httptest.NewRecorder()
 		h.ServeHTTP(w, r)

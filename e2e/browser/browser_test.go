@@ -163,3 +163,54 @@ func TestExplorerPage(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "detail.png"), detail, 0o644))
 	t.Logf("screenshots in %s", dir)
 }
+
+// TestExplorerPageWithToken opens a viewer that requires an access token:
+// the page asks for it, says when one is refused, keeps the right one for
+// the tab (a reload does not ask again) and sends it with every request.
+func TestExplorerPageWithToken(t *testing.T) {
+	exe := chromium(t)
+	st, err := store.Open(t.Context(), store.Options{Path: filepath.Join(t.TempDir(), "oplog.db")})
+	require.NoError(t, err)
+	defer st.Close()
+	fill(t, st)
+	const token = "browser-token-0123456789"
+	srv := httptest.NewServer(viewer.New(st, &viewer.Options{Token: token}))
+	defer srv.Close()
+
+	alloc, cancel := chromedp.NewExecAllocator(t.Context(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+
+	poll := func(expr string) chromedp.Action[chromedp.Void] {
+		return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))
+	}
+	rows := poll(`document.querySelectorAll('#operations tr.operation').length === 5 && !document.body.hasAttribute('data-busy')`)
+	enter := func(value string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.WaitVisible(chromedp.CSS("#token-form")),
+			chromedp.SendKeys(chromedp.CSS("#token-input"), value),
+			chromedp.Click(chromedp.CSS("#token-submit")),
+		)
+	}
+	var stored string
+	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(srv.URL)), "start the browser and open the page")
+	require.NoError(t, chromedp.Do(ctx,
+		enter("wrong-token"),
+		chromedp.WaitVisible(chromedp.CSS("#token-refused")),
+		enter(token),
+		rows,
+		poll(`document.getElementById('token-form').hidden`),
+		chromedp.Reload(),
+		rows,
+		poll(`document.getElementById('token-form').hidden`),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+			stored, err = chromedp.Evaluate[string](`sessionStorage.getItem('oplog-viewer-token')`)(ctx, tg)
+			return err
+		}),
+	))
+	assert.Equal(t, token, stored)
+}

@@ -8,6 +8,17 @@
 //
 // -db keeps the store in a file across runs (default: in memory), -addr
 // changes the address, -every the pause between rounds.
+//
+// The viewer shows everything the integrations logged, so the explorer
+// refuses to listen beyond the loopback interface (-addr :8080,
+// 0.0.0.0:8080, a LAN address) without an access token: set
+// OPLOG_VIEWER_TOKEN (or -token, which other users of the machine can see
+// in the process list) to a long random string, and the page asks for it
+// once per browser tab. The viewer answers only requests addressed to
+// localhost, a loopback address or the address it listens on; name the
+// other hosts it is reached by with -hosts (comma-separated), e.g.
+//
+//	OPLOG_VIEWER_TOKEN=$(openssl rand -hex 16) go run ./examples/explorer -addr :8080 -hosts devbox.lan
 package main
 
 import (
@@ -19,6 +30,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/oplog-go/oplog/examples/internal/crm"
@@ -29,13 +41,19 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "address to serve the viewer on")
+	addr := flag.String("addr", "127.0.0.1:8080", "address to serve the viewer on; beyond loopback, a token is required")
 	db := flag.String("db", "", "SQLite file to keep operations in (default: in memory)")
 	every := flag.Duration("every", 2*time.Second, "pause between rounds of the scenario")
+	token := flag.String("token", os.Getenv("OPLOG_VIEWER_TOKEN"), "access token the viewer's API requires (default: $OPLOG_VIEWER_TOKEN)")
+	hosts := flag.String("hosts", "", "comma-separated host names the viewer is reached by, besides localhost and loopback addresses")
 	flag.Parse()
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
-	err := run(ctx, config{addr: *addr, db: *db, every: *every}, func(url string) {
+	c := config{addr: *addr, db: *db, every: *every, token: *token}
+	if *hosts != "" {
+		c.hosts = strings.Split(*hosts, ",")
+	}
+	err := run(ctx, c, func(url string) {
 		fmt.Fprintln(os.Stderr, "explorer: open", url)
 	})
 	if err != nil {
@@ -47,6 +65,8 @@ func main() {
 type config struct {
 	addr, db string
 	every    time.Duration
+	token    string   // the viewer's access token; required beyond loopback
+	hosts    []string // viewer.Options.AllowedHosts
 }
 
 // connections are the integrations and connections the rounds take turns on.
@@ -76,11 +96,27 @@ func run(ctx context.Context, c config, ready func(url string)) error {
 		}
 	}()
 
+	if strings.ContainsFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return errors.New("the token must be printable ASCII without spaces: it is sent in an HTTP header")
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: viewer.New(st, nil), ReadHeaderTimeout: 5 * time.Second}
+	ip := ln.Addr().(*net.TCPAddr).IP
+	if !ip.IsLoopback() && c.token == "" {
+		ln.Close()
+		return fmt.Errorf("refusing to serve the logs on %s, beyond the loopback interface, without an access token: "+
+			"set OPLOG_VIEWER_TOKEN (or -token), or listen on 127.0.0.1", c.addr)
+	}
+	hosts := c.hosts
+	if !ip.IsUnspecified() {
+		hosts = append(hosts, ip.String()) // the address it is reached by
+	}
+	srv := &http.Server{
+		Handler:           viewer.New(st, &viewer.Options{Token: c.token, AllowedHosts: hosts}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	ready("http://" + ln.Addr().String())

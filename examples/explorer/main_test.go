@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +62,54 @@ func TestExplorer(t *testing.T) {
 	get("/api/facets", &facets)
 	assert.Subset(t, []string{"acme-crm", "globex-erp"}, facets.Integrations)
 
+	cancel()
+	require.NoError(t, <-done)
+}
+
+// TestExplorerBeyondLoopback: without a token the explorer refuses to
+// listen beyond the loopback interface; with one, the API requires it and
+// the viewer answers only its own hosts.
+func TestExplorerBeyondLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
+		err := run(t.Context(), config{addr: addr, every: time.Hour}, func(string) { t.Error("listened on " + addr) })
+		require.Error(t, err, addr)
+		assert.Contains(t, err.Error(), "OPLOG_VIEWER_TOKEN", addr)
+	}
+	err := run(t.Context(), config{addr: "127.0.0.1:0", token: "has space"}, func(string) { t.Error("listened") })
+	require.ErrorContains(t, err, "token")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	const token = "explorer-token-0123456789"
+	ports := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, config{addr: "0.0.0.0:0", token: token, hosts: []string{"devbox.lan"}, every: time.Hour},
+			func(u string) { ports <- u[strings.LastIndex(u, ":")+1:] })
+	}()
+	port := <-ports
+	for _, tc := range []struct {
+		host, auth string
+		status     int
+	}{
+		{"127.0.0.1:" + port, "", http.StatusUnauthorized},
+		{"127.0.0.1:" + port, "Bearer wrong", http.StatusUnauthorized},
+		{"127.0.0.1:" + port, "Bearer " + token, http.StatusOK},
+		{"localhost:" + port, "Bearer " + token, http.StatusOK},
+		{"devbox.lan:" + port, "Bearer " + token, http.StatusOK},
+		{"attacker.example:" + port, "Bearer " + token, http.StatusMisdirectedRequest},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", "http://127.0.0.1:"+port+"/api/facets", nil)
+		require.NoError(t, err)
+		req.Host = tc.host
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, tc.status, resp.StatusCode, "%s %q", tc.host, tc.auth)
+	}
 	cancel()
 	require.NoError(t, <-done)
 }

@@ -14,6 +14,10 @@
  *   body[data-busy]            present while an API request runs
  *   #status                    "Loading…" while an API request runs
  *   #error                     the last API error (hidden when none)
+ *   #token-form                shown when the API asks for the access
+ *                              token (Options.Token): #token-input,
+ *                              #token-submit; #token-refused shown when
+ *                              the token given was refused
  *
  *   #list                      the list view
  *   #filters                   its filter form
@@ -34,7 +38,8 @@
  *   #back                      link back to the list, filters kept
  *   #operation-header          .op-kind, .op-state, .op-error and
  *                              dd[data-field=id|start|end|duration|
- *                              integration|connection|…|trace]
+ *                              time_clamped|integration|connection|…|
+ *                              trace]
  *   #trace-link                link to the trace, when Options.TraceURL
  *                              is set; otherwise #trace-id, the id as text
  *   #message-filters           its form
@@ -42,7 +47,8 @@
  *   #message-search, #message-search-button
  *   #messages                  one .message[data-seq] per message in
  *                              order; .message.http for HTTP messages
- *     .message-time .message-severity.sev-{trace|debug|info|warn|error|
+ *     .message-time .message-time-clamped (a time the store clamped)
+ *     .message-severity.sev-{trace|debug|info|warn|error|
  *     fatal|unset} .message-event .message-type .message-body
  *     .http-method .http-url .http-status .http-duration
  *     .http-request-headers .http-response-headers   (details elements)
@@ -106,6 +112,60 @@
     }
   }
 
+  // ---- access token ------------------------------------------------------
+
+  // The viewer's access token, when it requires one (Options.Token): asked
+  // for on the first 401, kept for the tab in sessionStorage, sent as
+  // Authorization: Bearer. Never put in an address or in the page.
+  const TOKEN_KEY = 'oplog-viewer-token';
+  let memoryToken = '';
+
+  function storedToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch (e) {
+      return memoryToken; // storage disabled: kept in the page only
+    }
+  }
+
+  function storeToken(t) {
+    memoryToken = t;
+    try {
+      if (t) sessionStorage.setItem(TOKEN_KEY, t);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) {
+      // storage disabled: memoryToken holds it
+    }
+  }
+
+  // askToken shows the token form and resolves with what is entered.
+  // Concurrent requests that got a 401 share one form.
+  let tokenAsked = null;
+  function askToken(refused) {
+    if (!tokenAsked) {
+      tokenAsked = new Promise((resolve) => {
+        const form = $('token-form');
+        const input = $('token-input');
+        $('token-refused').hidden = !refused;
+        input.value = '';
+        form.hidden = false;
+        input.focus();
+        form.onsubmit = (e) => {
+          e.preventDefault();
+          const t = input.value.trim();
+          if (!t) return;
+          input.value = '';
+          form.hidden = true;
+          form.onsubmit = null;
+          storeToken(t);
+          tokenAsked = null;
+          resolve(t);
+        };
+      });
+    }
+    return tokenAsked;
+  }
+
   // api gets a JSON document from the viewer's API; empty parameters are
   // left out. The address is relative so the page works under a prefix.
   async function api(path, params) {
@@ -117,10 +177,27 @@
     setBusy(1);
     try {
       let resp;
-      try {
-        resp = await fetch(url, { headers: { Accept: 'application/json' } });
-      } catch (e) {
-        throw new APIError('Cannot reach the server: ' + e.message, 0);
+      for (;;) {
+        const token = storedToken();
+        const headers = { Accept: 'application/json' };
+        if (token) headers.Authorization = 'Bearer ' + token;
+        try {
+          resp = await fetch(url, { headers });
+        } catch (e) {
+          throw new APIError('Cannot reach the server: ' + e.message, 0);
+        }
+        if (resp.status !== 401) break;
+        // Forget a refused token (unless another request replaced it
+        // meanwhile), and ask.
+        if (token && storedToken() === token) storeToken('');
+        if (!storedToken()) {
+          setBusy(-1);
+          try {
+            await askToken(Boolean(token));
+          } finally {
+            setBusy(1);
+          }
+        }
       }
       let body = null;
       try {
@@ -509,6 +586,7 @@
     field('start', 'Start', formatDateTime(op.start));
     field('end', 'End', formatDateTime(op.end));
     field('duration', 'Duration', operationDuration(op));
+    if (op.time_clamped) field('time_clamped', 'Times', 'out of range (before 1677 or after 2262): clamped');
     field('messages', 'Messages', String(op.messages || 0));
     for (const [k, label] of REFS) field(k, label, op[k]);
     field('id', 'Operation id', el('code', { text: op.id }));
@@ -566,6 +644,8 @@
     const cat = severityCategory(m.severity);
     const head = el('div', { className: 'message-head' },
       el('span', { className: 'message-time', text: formatClock(m.time), title: m.time }),
+      m.original_time ? el('span', { className: 'message-time-clamped', text: 'logged at ' + m.original_time,
+        title: 'outside the times the store holds: shown and sorted at ' + m.time }) : null,
       el('span', { className: 'message-severity sev-' + cat, text: m.severity_text || severityName(m.severity), title: 'severity ' + m.severity }),
       m.event_name ? el('span', { className: 'message-event', text: m.event_name }) : null,
       m.type && m.type !== 'log' ? el('span', { className: 'message-type', text: m.type }) : null,
