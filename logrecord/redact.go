@@ -29,20 +29,120 @@ const (
 	redactMaxDepth = 4
 )
 
-// Built-in rules, lower case. The names are the credentials that HTTP APIs,
-// OAuth 2.0 and the cloud providers' signed URLs actually carry.
+// The built-in rule works on the parts of a header or parameter name: the
+// name is split on every byte that is not a letter or digit ('-', '_', '.',
+// brackets…) and on camelCase boundaries, and lowered. The name is sensitive
+// when a part is one of redactParts, when the name with its separators
+// removed contains one of redactWords (the glued spellings: accesstoken,
+// clientsecret, PHPSESSID), or, for query and form parameters only, when it
+// is OAuth's "code". redactAllow wins over both: the obvious non-secrets that
+// a word would otherwise catch.
 var (
-	redactBuiltinHeaders = []string{
-		"authorization", "proxy-authorization", "cookie", "set-cookie",
-		"x-api-key", "x-auth-token",
+	redactParts = map[string]struct{}{
+		"key": {}, "keys": {}, "auth": {}, "sig": {}, "pwd": {}, "pass": {}, "otp": {}, "bearer": {},
 	}
-	redactBuiltinParams = []string{
-		"api_key", "apikey", "token", "access_token", "refresh_token", "id_token",
-		"client_secret", "password", "code", "sig", "signature",
-		"x-amz-signature", "x-amz-credential", "x-amz-security-token",
-		"x-goog-signature", "awsaccesskeyid",
+	redactWords = []string{
+		"token", "secret", "password", "passwd", "passphrase", "credential", "signature",
+		"cookie", "session", "sessid", "assertion", "samlresponse", "apikey", "jwt",
+		"authorization", "authentication", "privatekey", "accesskey", "authkey",
 	}
+	redactAllow = map[string]struct{}{
+		"contenttype": {}, "contentlength": {}, "contentencoding": {}, "contentlanguage": {},
+		"cachecontrol": {}, "useragent": {}, "keepalive": {}, "host": {}, "date": {}, "etag": {},
+		"idempotencykey": {}, "xidempotencykey": {}, "secwebsocketkey": {}, "secwebsocketaccept": {},
+		"pagetoken": {}, "nextpagetoken": {}, "pagekey": {}, "sortkey": {},
+		"tokentype": {}, "tokenurl": {}, "tokenendpoint": {},
+	}
+	// redactAllowPrefixes: Accept-*, and the CORS headers that name headers
+	// (Access-Control-Allow-Headers: Authorization) or say whether
+	// credentials are allowed.
+	redactAllowPrefixes = []string{"accept", "accesscontrol"}
 )
+
+// redactMaxName bounds the length of a name the rule looks at; a longer one
+// is judged by its first bytes.
+const redactMaxName = 256
+
+// redactRule applies the built-in rule to a decoded name. param selects the
+// rules of query and form parameters (OAuth's "code").
+func redactRule(name []byte, param bool) bool {
+	if len(name) > redactMaxName {
+		name = name[:redactMaxName]
+	}
+	var jb [redactMaxName]byte
+	joined := jb[:0]
+	hit := false
+	for i := 0; i < len(name); {
+		if !redactIsAlnum(name[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(name) && redactIsAlnum(name[j]) {
+			j++
+		}
+		start := len(joined)
+		for _, c := range name[i:j] {
+			joined = append(joined, redactLowerByte(c))
+		}
+		run := joined[start:]
+		if _, ok := redactParts[string(run)]; ok {
+			hit = true
+		}
+		// The camelCase parts of the run.
+		for p := i; p < j && !hit; {
+			q := p + 1
+			for q < j && !redactCamelBoundary(name, q) {
+				q++
+			}
+			if _, ok := redactParts[string(run[p-i:q-i])]; ok {
+				hit = true
+			}
+			p = q
+		}
+		i = j
+	}
+	if _, ok := redactAllow[string(joined)]; ok {
+		return false
+	}
+	for _, p := range redactAllowPrefixes {
+		if bytes.HasPrefix(joined, []byte(p)) {
+			return false
+		}
+	}
+	if hit || param && string(joined) == "code" {
+		return true
+	}
+	for _, w := range redactWords {
+		if bytes.Contains(joined, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactCamelBoundary reports whether a new part starts at name[j] inside a
+// run of letters and digits: accessToken → access|Token, AWSAccessKeyId →
+// AWS|Access|Key|Id.
+func redactCamelBoundary(name []byte, j int) bool {
+	c, prev := name[j], name[j-1]
+	if !redactIsUpper(c) {
+		return false
+	}
+	return redactIsLower(prev) || redactIsUpper(prev) && j+1 < len(name) && redactIsLower(name[j+1])
+}
+
+func redactIsUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func redactIsLower(c byte) bool { return 'a' <= c && c <= 'z' }
+func redactIsAlnum(c byte) bool { return redactIsAlpha(c) || redactIsDigit(c) }
+
+// redactLineValued reports whether values of the name (lower case) run to
+// the end of the line in free text: credentials with a scheme and
+// parameters ("Digest username=…, response=…"), and cookie lists.
+func redactLineValued(name []byte) bool {
+	return bytes.Contains(name, []byte("authorization")) || bytes.Contains(name, []byte("authentication")) ||
+		bytes.Contains(name, []byte("cookie")) || string(name) == "auth"
+}
 
 var defaultRedactor = NewRedactor(RedactConfig{})
 
@@ -77,8 +177,8 @@ type RedactConfig struct {
 // A Redactor is immutable and safe for concurrent use. A nil or zero
 // *Redactor behaves as [DefaultRedactor].
 type Redactor struct {
-	headers map[string]struct{} // lower case
-	params  map[string]struct{} // lower case, decoded
+	headers map[string]struct{} // extra names, lower case
+	params  map[string]struct{} // extra names, lower case, decoded
 
 	// forms are every encoded form of every secret, longest first, so that
 	// replacer prefers the longest match at a position.
@@ -91,8 +191,8 @@ type Redactor struct {
 // cfg. All the encoded forms of the secrets are computed here, once.
 func NewRedactor(cfg RedactConfig) *Redactor {
 	r := &Redactor{
-		headers: redactNameSet(redactBuiltinHeaders, cfg.Headers),
-		params:  redactNameSet(redactBuiltinParams, cfg.Params),
+		headers: redactNameSet(cfg.Headers),
+		params:  redactNameSet(cfg.Params),
 	}
 	var forms []string
 	for _, s := range cfg.Secrets {
@@ -145,27 +245,61 @@ func (r *Redactor) orDefault() *Redactor {
 }
 
 // IsSensitiveHeader reports whether values of the header name are replaced
-// whole. Names are matched case-insensitively, ignoring surrounding spaces.
+// whole: by the built-in rule on the name's parts (see [DefaultRedactor]), or
+// as one of the extra names, matched case-insensitively. Surrounding spaces
+// are ignored.
 func (r *Redactor) IsSensitiveHeader(name string) bool {
-	r = r.orDefault()
+	return r.orDefault().isHeader(name)
+}
+
+func (r *Redactor) isHeader(name string) bool {
 	var buf [64]byte
-	_, ok := r.headers[string(redactLowerKey(buf[:0], name, false))]
+	k := bytes.TrimSpace(append(buf[:0], name...))
+	if redactRule(k, false) {
+		return true
+	}
+	return r.isExtra(r.headers, k)
+}
+
+// isExtra reports whether k, lowered in place, is one of the extra names.
+func (r *Redactor) isExtra(set map[string]struct{}, k []byte) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for i, c := range k {
+		k[i] = redactLowerByte(c)
+	}
+	_, ok := set[string(k)]
 	return ok
 }
 
 // IsSensitiveParam reports whether values of the query or form parameter
 // name are replaced. The name is percent-decoded first, as a server would
-// decode it, so access%5Ftoken and %61pi_key match too; then it is matched
-// case-insensitively, ignoring surrounding spaces. Bracketed names as PHP and
-// Rails parse them match by their base or innermost part: token[],
+// decode it, so access%5Ftoken and %61pi_key match too; then the built-in
+// rule on its parts applies (see [DefaultRedactor]), and the extra names
+// match case-insensitively, ignoring surrounding spaces. Bracketed names as
+// PHP and Rails parse them match by their base or innermost part: token[],
 // token[0], auth[token].
 func (r *Redactor) IsSensitiveParam(name string) bool {
 	r = r.orDefault()
 	var buf [64]byte
-	return r.isParamKey(redactLowerKey(buf[:0], name, true))
+	return r.isParamKey(redactDecodeKey(buf[:0], name))
 }
 
+// isParamKey takes a decoded name in its own case; it may lower k in place.
 func (r *Redactor) isParamKey(k []byte) bool {
+	return redactRule(k, true) || r.isExtraParam(k)
+}
+
+// isExtraParam reports whether k, lowered in place, is one of the extra
+// parameter names, also in brackets.
+func (r *Redactor) isExtraParam(k []byte) bool {
+	if len(r.params) == 0 {
+		return false
+	}
+	for i, c := range k {
+		k[i] = redactLowerByte(c)
+	}
 	if _, ok := r.params[string(k)]; ok {
 		return true
 	}
@@ -195,8 +329,7 @@ func (r *Redactor) isParamKey(k []byte) bool {
 // name=value pairs and Bearer credentials inside it, and registered secrets.
 func (r *Redactor) HeaderValue(name, value string) string {
 	r = r.orDefault()
-	var buf [64]byte
-	return r.headerValue(redactHeaderClass(r, redactLowerKey(buf[:0], name, false)), value)
+	return r.headerValue(r.headerClass(name), value)
 }
 
 const (
@@ -205,13 +338,15 @@ const (
 	redactHeaderSecret
 )
 
-func redactHeaderClass(r *Redactor, k []byte) int {
-	if _, ok := r.headers[string(k)]; ok {
+func (r *Redactor) headerClass(name string) int {
+	if r.isHeader(name) {
 		return redactHeaderSecret
 	}
-	switch string(k) {
-	case "location", "content-location", "referer":
-		return redactHeaderURL
+	name = strings.TrimSpace(name)
+	for _, u := range [...]string{"location", "content-location", "referer"} {
+		if strings.EqualFold(name, u) {
+			return redactHeaderURL
+		}
 	}
 	return redactHeaderText
 }
@@ -248,8 +383,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 			out[k] = nil
 			continue
 		}
-		var buf [64]byte
-		class := redactHeaderClass(r, redactLowerKey(buf[:0], k, false))
+		class := r.headerClass(k)
 		n := copy(values, vv)
 		for i := range values[:n] {
 			values[i] = r.headerValue(class, values[i])
@@ -394,6 +528,7 @@ func (r *Redactor) text(s string, depth int) string {
 	// catches what the other steps uncovered.
 	s = r.erase(s)
 	s = r.urls(s, depth)
+	s = r.encoded(s, depth)
 	s = r.pairs(s)
 	s = redactBearer(s)
 	return r.erase(s)
@@ -633,7 +768,7 @@ func (r *Redactor) pair(seg string, depth int) string {
 		return r.component(seg, depth)
 	}
 	var buf [64]byte
-	if r.isParamKey(redactLowerKey(buf[:0], key, true)) {
+	if r.isParamKey(redactDecodeKey(buf[:0], key)) {
 		if val == "" || val == Redacted {
 			return seg
 		}
@@ -687,35 +822,49 @@ func redactMayNeedTextBytes(b []byte) bool {
 	return bytes.Contains(b, []byte("://")) || bytes.IndexByte(b, '=') >= 0 || redactIndexBearer(b, 0) >= 0
 }
 
-// pairs redacts the values of name=value pairs whose name is a sensitive
-// parameter, wherever they are in s.
+// pairs redacts the values of the name=value, name: value and JSON
+// "name": value pairs whose name is sensitive, wherever they are in s.
 func (r *Redactor) pairs(s string) string {
 	var b []byte
 	last := 0
 	for i := 0; i < len(s); {
-		eq := strings.IndexByte(s[i:], '=')
-		if eq < 0 {
+		k := strings.IndexAny(s[i:], "=:")
+		if k < 0 {
 			break
 		}
-		eq += i
-		i = eq + 1
-		ks := eq
+		sep := i + k
+		i = sep + 1
+		colon := s[sep] == ':'
+		if colon && strings.HasPrefix(s[sep:], "://") {
+			continue // a scheme
+		}
+		// The name ends at the separator, or before the spaces and the
+		// closing quote of a quoted name ("name": or \"name\":).
+		ke := sep
+		for ke > last && (s[ke-1] == ' ' || s[ke-1] == '\t') {
+			ke--
+		}
+		if ke > last && (s[ke-1] == '"' || s[ke-1] == '\'') {
+			ke--
+			for ke > last && s[ke-1] == '\\' {
+				ke--
+			}
+		}
+		ks := ke
 		for ks > last && redactIsKeyByte(s[ks-1]) {
 			ks--
 		}
 		// JSON writes '&' as \u0026: "…?a=1\u0026token=…".
-		if ks > last && s[ks-1] == '\\' && eq-ks > 5 && s[ks] == 'u' &&
+		if ks > last && s[ks-1] == '\\' && ke-ks > 5 && s[ks] == 'u' &&
 			redactIsHex(s[ks+1]) && redactIsHex(s[ks+2]) && redactIsHex(s[ks+3]) && redactIsHex(s[ks+4]) {
 			ks += 5
 		}
-		if ks == eq {
+		if ks == ke || !r.isTextKey(s[ks:ke], colon) {
 			continue
 		}
-		var buf [64]byte
-		if !r.isParamKey(redactLowerKey(buf[:0], s[ks:eq], true)) {
-			continue
-		}
-		vs, ve, next := redactValueSpan(s, eq+1)
+		var lb [64]byte
+		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))
+		vs, ve, next := redactValueSpan(s, sep+1, colon, line)
 		i = next
 		if v := s[vs:ve]; v == "" || v == Redacted {
 			continue
@@ -733,51 +882,243 @@ func (r *Redactor) pairs(s string) string {
 	return string(append(b, s[last:]...))
 }
 
-// redactValueSpan returns the bounds of the value that starts at i and the
-// index to resume scanning at. A value quoted with ", ', \" or \' (as %q
-// renders a quote) runs to the matching close quote, or to the end of the
-// line if there is none; an unquoted one to the next separator.
-func redactValueSpan(s string, i int) (start, end, next int) {
-	quote := ""
-	switch {
-	case strings.HasPrefix(s[i:], `\"`), strings.HasPrefix(s[i:], `\'`):
-		quote = s[i : i+2]
-	case strings.HasPrefix(s[i:], `"`), strings.HasPrefix(s[i:], `'`):
-		quote = s[i : i+1]
+// isTextKey reports whether a name found in free text is sensitive, as a
+// parameter or as a header. In the "name: value" form OAuth's "code" is not
+// ("status code: 500").
+func (r *Redactor) isTextKey(name string, colon bool) bool {
+	var buf [64]byte
+	k := redactDecodeKey(buf[:0], name)
+	if redactRule(k, !colon) {
+		return true
 	}
-	if quote != "" {
-		start = i + len(quote)
+	return r.isExtraParam(k) || r.isExtra(r.headers, k)
+}
+
+// redactValueSpan returns the bounds of the value that starts at i and the
+// index to resume scanning at. Spaces after the separator are skipped. A
+// value quoted with ", ', \" or \' (as %q renders a quote) runs to the
+// matching close quote, escaped quotes included, or to the end of the line
+// if there is none; one in brackets ([…] as fmt prints a slice, {…}) to the
+// matching bracket. An unquoted value runs to the end of the line if line is
+// set (credentials with a scheme, cookie lists), keeping a leading scheme
+// word ("Basic REDACTED"); otherwise to the next separator, which in the
+// "name: value" form (colon) includes ',' and closing brackets.
+func redactValueSpan(s string, i int, colon, line bool) (start, end, next int) {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	// A quote is opened by " or ' behind n backslashes (n > 0 when the
+	// text was quoted again: \" in %q output, \\\" in %q of %q) and closed
+	// by the same quote behind exactly n backslashes; a quote behind any other
+	// number is escaped inside the value.
+	n := 0
+	for i+n < len(s) && s[i+n] == '\\' {
+		n++
+	}
+	if i+n < len(s) && (s[i+n] == '"' || s[i+n] == '\'') {
+		q := s[i+n]
+		start = i + n + 1
 		for j := start; j < len(s); j++ {
-			if s[j] == '\n' {
+			switch s[j] {
+			case '\n':
 				return start, j, j
-			}
-			if len(quote) == 1 && s[j] == '\\' {
-				j++ // skip an escaped quote
-				continue
-			}
-			if strings.HasPrefix(s[j:], quote) {
-				return start, j, j + len(quote)
+			case q:
+				b := 0
+				for j-b > start && s[j-b-1] == '\\' {
+					b++
+				}
+				if b == n {
+					return start, j - n, j + 1
+				}
 			}
 		}
 		return start, len(s), len(s)
 	}
+	if i < len(s) && (s[i] == '[' || s[i] == '{') {
+		end = redactCloseBracket(s, i)
+		if end < len(s) {
+			return i + 1, end, end + 1
+		}
+		return i + 1, end, end
+	}
+	if line {
+		end = i
+		for end < len(s) && s[end] != '\n' && s[end] != '\r' && (colon || s[end] != '&') {
+			end++
+		}
+		return redactCredentialSpan(s, i, end)
+	}
 	end = i
-	for end < len(s) && !redactEndsValue(s[end]) {
+	for end < len(s) && !redactEndsValue(s[end]) && !(colon && redactEndsColonValue(s[end])) {
 		end++
 	}
 	return i, end, end
 }
 
-// redactBearer replaces the credential that follows "Bearer ".
+// redactCredentialSpan returns the part of the line s[i:end] to redact
+// after an Authorization-like name. A known scheme stays ("Basic REDACTED");
+// a lone token68 credential after it is redacted to its end, and anything
+// else (Digest's and AWS's auth-params, an unknown scheme, a cookie list) to
+// the end of the line.
+func redactCredentialSpan(s string, i, end int) (start, stop, next int) {
+	w := i
+	for w < end && (redactIsAlnum(s[w]) || s[w] == '-') {
+		w++
+	}
+	if w == i || w == end || s[w] != ' ' || !redactIsScheme(s[i:w]) {
+		return i, end, end
+	}
+	for w < end && s[w] == ' ' {
+		w++
+	}
+	if w == end {
+		return i, end, end
+	}
+	t := w
+	for t < end && redactIsToken68Byte(s[t]) {
+		t++
+	}
+	p := t
+	for p < end && s[p] == '=' {
+		p++
+	}
+	if t > w && (p == end || strings.IndexByte(" \t,;", s[p]) >= 0 || p == t && (s[p] == '"' || s[p] == '\'')) {
+		return w, p, p
+	}
+	return w, end, end
+}
+
+// redactSchemes are the HTTP authentication schemes a credential in free
+// text is recognised by (IANA's registry and the common vendor ones).
+var redactSchemes = []string{
+	"basic", "bearer", "digest", "token", "apikey", "api-key", "aws4-hmac-sha256", "negotiate", "ntlm",
+	"kerberos", "hoba", "mutual", "scram-sha-1", "scram-sha-256", "vapid", "dpop", "gnap", "oauth",
+	"privatetoken", "concealed", "hmac", "hmac-sha256", "signature", "sharedkey", "sharedkeylite",
+	"sharedaccesssignature", "sso", "key", "jwt", "session",
+}
+
+func redactIsScheme(w string) bool {
+	for _, x := range redactSchemes {
+		if strings.EqualFold(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func redactEndsColonValue(c byte) bool { return c == ',' || c == '}' || c == ']' || c == ')' }
+
+// redactCloseBracket returns the index of the bracket that closes the one
+// at s[i], skipping quoted text, or the end of the line if none does.
+func redactCloseBracket(s string, i int) int {
+	depth := 0
+	var quote byte
+	for j := i; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				j++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		case c == '\n':
+			return j
+		}
+	}
+	return len(s)
+}
+
+// encoded redacts, in free text, what hides behind percent-encoding: a URL
+// or a name=value pair escaped whole (https%3A%2F%2Fh%2Fp%3Ftoken%3D…,
+// token%3D…). Each run of text between separators that decodes to
+// something text would redact is redacted decoded and re-encoded.
+func (r *Redactor) encoded(s string, depth int) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	var b []byte
+	last := 0
+	for i := 0; i < len(s); {
+		if redactEndsValue(s[i]) || s[i] == '=' {
+			i++
+			continue
+		}
+		j := i
+		pct := false
+		for j < len(s) && !redactEndsValue(s[j]) && s[j] != '=' {
+			pct = pct || s[j] == '%'
+			j++
+		}
+		run := s[i:j]
+		start := i
+		i = j
+		if !pct {
+			continue
+		}
+		var buf [128]byte
+		dec := redactUnescape(buf[:0], run, true)
+		if string(dec) == run || !redactMayNeedTextBytes(dec) && bytes.IndexByte(dec, '%') < 0 && !r.containsFormBytes(dec) {
+			continue
+		}
+		red := Redacted
+		if depth < redactMaxDepth {
+			ds := string(dec)
+			t := r.text(ds, depth+1)
+			if t == ds {
+				continue
+			}
+			red = url.QueryEscape(t)
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:start]...)
+		b = append(b, red...)
+		last = j
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// redactBearer replaces the credential that follows "Bearer ", and the
+// credential after "Basic " when it decodes as a Basic credential does
+// (base64 of "user:password").
 func redactBearer(s string) string {
+	return redactScheme(redactScheme(s, "bearer", nil), "basic", redactIsBasicCredential)
+}
+
+func redactIsBasicCredential(c string) bool {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+		if d, err := enc.DecodeString(c); err == nil {
+			return bytes.IndexByte(d, ':') >= 0
+		}
+	}
+	return false
+}
+
+// redactScheme replaces the token68 credential that follows the scheme word
+// (lower case) and spaces, when check, if any, accepts it.
+func redactScheme(s, word string, check func(string) bool) string {
 	var b []byte
 	last := 0
 	for i := 0; ; {
-		k := redactIndexBearer(s, i)
+		k := redactIndexWord(s, word, i)
 		if k < 0 {
 			break
 		}
-		i = k + len("bearer")
+		i = k + len(word)
 		if k > 0 && (redactIsAlpha(s[k-1]) || redactIsDigit(s[k-1])) {
 			continue
 		}
@@ -804,7 +1145,7 @@ func redactBearer(s string) string {
 			continue
 		}
 		i = j
-		if s[ts:j] == Redacted {
+		if s[ts:j] == Redacted || check != nil && !check(s[ts:j]) {
 			continue
 		}
 		if b == nil {
@@ -823,7 +1164,12 @@ func redactBearer(s string) string {
 // redactIndexBearer returns the index of the first "bearer", in any case, at
 // or after from, or -1.
 func redactIndexBearer[T string | []byte](s T, from int) int {
-	const word = "bearer"
+	return redactIndexWord(s, "bearer", from)
+}
+
+// redactIndexWord returns the index of the first occurrence of word (lower
+// case), in any case, at or after from, or -1.
+func redactIndexWord[T string | []byte](s T, word string, from int) int {
 	for i := from; i+len(word) <= len(s); i++ {
 		j := 0
 		for j < len(word) && s[i+j]|0x20 == word[j] {
@@ -871,16 +1217,20 @@ func redactLowerHex(s string) string {
 	return string(b)
 }
 
-func redactNameSet(builtin, extra []string) map[string]struct{} {
-	m := make(map[string]struct{}, len(builtin)+len(extra))
-	for _, list := range [2][]string{builtin, extra} {
-		for _, name := range list {
-			if k := redactLowerKey(nil, name, false); len(k) > 0 {
-				m[string(k)] = struct{}{}
-			}
+func redactNameSet(extra []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(extra))
+	for _, name := range extra {
+		if k := redactLowerKey(nil, name, false); len(k) > 0 {
+			m[string(k)] = struct{}{}
 		}
 	}
 	return m
+}
+
+// redactDecodeKey appends name to dst percent-decoded (with '+' as a space)
+// and without surrounding spaces, keeping its case for the camelCase rule.
+func redactDecodeKey(dst []byte, name string) []byte {
+	return bytes.TrimSpace(redactUnescape(dst, name, true))
 }
 
 // redactLowerKey appends name to dst in ASCII lower case without surrounding
