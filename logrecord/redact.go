@@ -3,10 +3,12 @@ package logrecord
 import (
 	"bytes"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -185,6 +187,8 @@ type Redactor struct {
 	forms     []string
 	formBytes [][]byte
 	replacer  *strings.Replacer // nil without secrets
+	// longestForm is the length of forms[0], 0 without secrets.
+	longestForm int
 }
 
 // NewRedactor returns a Redactor applying the built-in rules plus those in
@@ -214,6 +218,7 @@ func NewRedactor(cfg RedactConfig) *Redactor {
 	forms = slices.Compact(forms)
 	if len(forms) > 0 {
 		r.forms = forms
+		r.longestForm = len(forms[0])
 		pairs := make([]string, 0, 2*len(forms))
 		for _, f := range forms {
 			r.formBytes = append(r.formBytes, []byte(f))
@@ -483,6 +488,41 @@ func (r *Redactor) Form(v url.Values) url.Values {
 // form is only caught when it is a registered secret.
 func (r *Redactor) Text(s string) string {
 	return r.orDefault().text(s, 0)
+}
+
+// redactTextMargin is how far past a cut point Text looks when it redacts a
+// string that is then cut (textCut): a URL, a quoted value or a pair that
+// starts before the cut and goes on after it is seen whole, up to this many
+// bytes.
+const redactTextMargin = 4096
+
+// textCut is Text followed by the cut to max bytes of [Limits]: the cut
+// comes second, so a secret that straddles it is redacted whole, never half
+// exported. A string longer than max by more than the margin is first
+// shortened to max plus the margin (and the longest form of a registered
+// secret): what lies beyond is cut anyway, and the margin holds everything
+// redaction needs to see past the cut point.
+func (r *Redactor) textCut(s string, max int) string {
+	return r.cut(s, max, func(s string) string { return r.text(s, 0) })
+}
+
+// cut is textCut with another redaction: URLString's, HeaderValue's.
+func (r *Redactor) cut(s string, max int, redact func(string) string) string {
+	total := len(s)
+	bound := max
+	if bound < math.MaxInt-2*redactTextMargin-r.longestForm {
+		bound += redactTextMargin + r.longestForm
+	}
+	if len(s) <= bound {
+		return cutString(redact(s), max)
+	}
+	s = redact(s[:bound])
+	s = s[:runeStartBefore(s, min(len(s), max))]
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		s = s[:runeStartBefore(s, min(len(s), max))]
+	}
+	return s + truncatedBytes(total)
 }
 
 // String returns s with every occurrence of every registered secret, in all
@@ -1338,15 +1378,33 @@ func redactEndsValue(c byte) bool {
 	return redactEndsURL(c) || c == '&' || c == ';'
 }
 
-// Value is [Value] with r's rules applied inside v: error texts and HTTP
-// data (URLs, query values, headers, requests, responses) nested anywhere in
-// the value are redacted as r redacts them at top level.
-//
-// (Seam: redaction inside values is being built; for now it converts as
-// [Value] does.)
-func (r *Redactor) Value(v any) attribute.Value { return Value(v) }
+// Value is [Value] with r's rules: error texts and HTTP data (URLs, query
+// values, headers, requests, responses, cookies) nested anywhere in v are
+// redacted as r redacts them at top level, r's registered secrets and extra
+// names included, and redacted before they are cut to the limits. (The
+// package-level [Value] does the same with [DefaultRedactor].) It never
+// panics.
+func (r *Redactor) Value(v any) attribute.Value {
+	c := converter{l: defaults, red: r.orDefault()}
+	return c.value(v, 0)
+}
 
-// KeyValue is [Redactor.Value] for one attribute.
+// KeyValue is [Redactor.Value] for one attribute: the key made valid and cut
+// to the key limit, the value converted.
 func (r *Redactor) KeyValue(key string, v any) attribute.KeyValue {
 	return attribute.KeyValue{Key: attribute.Key(cutString(key, DefaultMaxKeyLen)), Value: r.Value(v)}
+}
+
+// Exception is [Exception] with r's rules: the message is err's text
+// redacted by r, and only then cut to the string limit, so a secret that
+// straddles the cut is never half exported. Callers that redact error texts
+// with their own Redactor use this rather than redacting Exception's message
+// afterwards.
+func (r *Redactor) Exception(err error) []attribute.KeyValue {
+	return r.AppendException(nil, err)
+}
+
+// AppendException appends [Redactor.Exception]'s attributes to dst.
+func (r *Redactor) AppendException(dst []attribute.KeyValue, err error) []attribute.KeyValue {
+	return appendException(dst, err, r.orDefault())
 }
