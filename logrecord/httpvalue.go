@@ -90,7 +90,7 @@ func (c *converter) form(v url.Values, d int) attribute.Value {
 	for k, vv := range v {
 		sensitive := c.red.IsSensitiveParam(k)
 		kvs = append(kvs, attribute.KeyValue{
-			Key:   attribute.Key(cutString(c.red.erase(k), c.l.MaxKeyLen)),
+			Key: attribute.Key(cutString(c.red.erase(k), c.l.MaxKeyLen)),
 			Value: c.redactedStrings(vv, func(s string) string {
 				if sensitive {
 					if s == "" {
