@@ -879,23 +879,26 @@ func (r *Redactor) pairs(s string) string {
 			continue // a scheme
 		}
 		// The name ends at the separator, or before the spaces and the
-		// closing quote of a quoted name ("name": or \"name\":).
+		// closing quote of a quoted name ("name": or \"name\":). It may lie
+		// inside the value just redacted ("key: Authorization: Basic …"):
+		// names are read from s, and only what follows the separator is
+		// written.
 		ke := sep
-		for ke > last && (s[ke-1] == ' ' || s[ke-1] == '\t') {
+		for ke > 0 && (s[ke-1] == ' ' || s[ke-1] == '\t') {
 			ke--
 		}
-		if ke > last && (s[ke-1] == '"' || s[ke-1] == '\'') {
+		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
 			ke--
-			for ke > last && s[ke-1] == '\\' {
+			for ke > 0 && s[ke-1] == '\\' {
 				ke--
 			}
 		}
 		ks := ke
-		for ks > last && redactIsKeyByte(s[ks-1]) {
+		for ks > 0 && redactIsKeyByte(s[ks-1]) {
 			ks--
 		}
 		// JSON writes '&' as \u0026: "…?a=1\u0026token=…".
-		if ks > last && s[ks-1] == '\\' && ke-ks > 5 && s[ks] == 'u' &&
+		if ks > 0 && s[ks-1] == '\\' && ke-ks > 5 && s[ks] == 'u' &&
 			redactIsHex(s[ks+1]) && redactIsHex(s[ks+2]) && redactIsHex(s[ks+3]) && redactIsHex(s[ks+4]) {
 			ks += 5
 		}
@@ -906,7 +909,7 @@ func (r *Redactor) pairs(s string) string {
 		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))
 		vs, ve, next := redactValueSpan(s, sep+1, colon, line)
 		i = next
-		if v := s[vs:ve]; v == "" || v == Redacted {
+		if v := s[vs:ve]; v == "" || v == Redacted || vs < last {
 			continue
 		}
 		if b == nil {
@@ -990,6 +993,11 @@ func redactValueSpan(s string, i int, colon, line bool) (start, end, next int) {
 	}
 	end = i
 	for end < len(s) && !redactEndsValue(s[end]) && !(colon && redactEndsColonValue(s[end])) {
+		// "key: Authorization: Basic …": a name and its ": " end the value,
+		// and the scan goes on with that name's pair.
+		if s[end] == ':' && (end+1 == len(s) || s[end+1] == ' ' || s[end+1] == '\t') {
+			return i, end, end
+		}
 		end++
 	}
 	return i, end, end

@@ -82,8 +82,8 @@ func walkStrings(v attribute.Value, f func(string)) {
 		for _, s := range v.AsStringSlice() {
 			f(s)
 		}
-	case attribute.BYTESLICE:
-		f(string(v.AsByteSlice()))
+	case attribute.BYTESLICE: // bytes need not be UTF-8
+		f(strings.ToValidUTF8(string(v.AsByteSlice()), "\uFFFD"))
 	case attribute.SLICE:
 		for _, e := range v.AsSlice() {
 			walkStrings(e, f)
