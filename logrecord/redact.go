@@ -152,12 +152,14 @@ var defaultRedactor = NewRedactor(RedactConfig{})
 // the zero value means the defaults only. Nothing can be removed from the
 // built-in rules, so a configuration can never make redaction weaker.
 type RedactConfig struct {
-	// Headers are extra sensitive header names, matched case-insensitively.
-	// Their values are replaced whole by [Redacted].
+	// Headers are extra sensitive header names, matched whole and
+	// case-insensitively (the built-in rule on a name's parts applies in
+	// any case). Their values are replaced whole by [Redacted].
 	Headers []string
 
 	// Params are extra sensitive query and form parameter names, matched
-	// case-insensitively. Their values are replaced by [Redacted]; the names
+	// whole and case-insensitively (the built-in rule on a name's parts
+	// applies in any case). Their values are replaced by [Redacted]; the names
 	// stay, so a reader still sees that the parameter was sent.
 	Params []string
 
@@ -232,12 +234,30 @@ func NewRedactor(cfg RedactConfig) *Redactor {
 // DefaultRedactor returns the Redactor with the built-in rules only. It is a
 // shared instance; being immutable, it cannot be changed by its users.
 //
-// Sensitive headers: Authorization, Proxy-Authorization, Cookie, Set-Cookie,
-// X-Api-Key, X-Auth-Token.
+// The built-in rule judges a header or parameter name by its parts, not by
+// a list: the name is split on every byte that is not a letter or a digit
+// ('-', '_', '.', brackets) and on camelCase boundaries, and lowered. It is
+// sensitive when
 //
-// Sensitive parameters: api_key, apikey, token, access_token, refresh_token,
-// id_token, client_secret, password, code, sig, signature, X-Amz-Signature,
-// X-Amz-Credential, X-Amz-Security-Token, X-Goog-Signature, AWSAccessKeyId.
+//   - a part is key, keys, auth, sig, pwd, pass, otp or bearer
+//     (X-Api-Key, AWSAccessKeyId, X-Auth-Token, sig, pwd), or
+//   - the name without its separators contains token, secret, password,
+//     passwd, passphrase, credential, signature, cookie, session, sessid,
+//     assertion, samlresponse, apikey, accesskey, authkey, jwt,
+//     authorization, authentication or privatekey (accessToken,
+//     refresh-token, client_secret, X-Amz-Security-Token, Set-Cookie,
+//     X-Forwarded-Authorization, Authentication-Info, PHPSESSID,
+//     client_assertion, SAMLResponse, X-Goog-Signature), or
+//   - for a query or form parameter only, it is OAuth's code.
+//
+// The obvious non-secrets win over both: Content-Type, Content-Length,
+// Content-Encoding, Content-Language, Cache-Control, User-Agent,
+// Keep-Alive, Host, Date, ETag, Accept and every Accept-*, the CORS
+// Access-Control-* headers, Idempotency-Key, Sec-WebSocket-Key,
+// token_type, and the pagination names pageToken, nextPageToken. Names such
+// as page, limit, cursor and sort have no sensitive part. The rule errs on
+// the side of redacting: primary_key or session_expires lose their values
+// too, since a missed secret cannot be recalled.
 func DefaultRedactor() *Redactor { return defaultRedactor }
 
 func (r *Redactor) orDefault() *Redactor {
@@ -475,17 +495,33 @@ func (r *Redactor) Form(v url.Values) url.Values {
 //
 //   - in every URL with a scheme ("https://…"), what [Redactor.URLString]
 //     removes;
-//   - outside URLs too, the value of every name=value pair whose name is a
-//     sensitive parameter: a scheme-less "/login?password=…", a form body, a
-//     keyword DSN ("host=db password=…"). A quoted value is redacted up to its
-//     closing quote. This costs some false positives ("status code=500"
-//     becomes "code=REDACTED"), accepted since a missed secret cannot be
-//     recalled;
-//   - the credential after "Bearer " (any case);
+//   - URLs and name=value pairs escaped whole
+//     ("https%3A%2F%2Fh%2Fp%3Ftoken%3D…"), decoded, redacted and escaped
+//     again;
+//   - outside URLs too, the value of every pair whose name is sensitive (by
+//     the parameter or the header rules), in each of the forms free text
+//     carries them: name=value (a scheme-less "/login?password=…", a form
+//     body, a keyword DSN "host=db password=…"), name: value (a header line,
+//     Go's %v of a struct or map), and JSON's "name": "value" and
+//     "name":value, also escaped inside a quoted string. A quoted value is
+//     redacted to its closing quote, escaped quotes and spaces included
+//     (password="a b\"c d" → password="REDACTED"); a bracketed one ([…], {…})
+//     to its closing bracket. The value of an Authorization-like name
+//     (Authorization, Proxy-Authorization, Authentication-Info, Cookie,
+//     Set-Cookie…) keeps a known scheme and is redacted to the end of the
+//     credential: a lone token68 (Basic, Bearer, Token, Negotiate…), or to
+//     the end of the line for auth-params (Digest's username=…, response=…;
+//     AWS4-HMAC-SHA256 Credential=…), cookie lists and unknown schemes.
+//     This costs some false positives ("status code=500" becomes
+//     "code=REDACTED"; "code" is not sensitive in the "name: value" form),
+//     accepted since a missed secret cannot be recalled;
+//   - the credential after "Bearer " (any case), and after "Basic " when it
+//     decodes as a Basic credential does;
 //   - registered secrets, in all their forms.
 //
-// Text is not a general secret scanner: a credential in "name: value" or JSON
-// form is only caught when it is a registered secret.
+// Text takes the whole string, however long: a caller that bounds its
+// output cuts what Text returns, never what it is given, so that a secret
+// straddling the cut is redacted whole ([Value] and [Exception] do so).
 func (r *Redactor) Text(s string) string {
 	return r.orDefault().text(s, 0)
 }
@@ -984,7 +1020,8 @@ func redactValueSpan(s string, i int, colon, line bool) (start, end, next int) {
 		}
 		return i + 1, end, end
 	}
-	if line {
+	if line || redactSchemeAt(s, i) {
+		// Any sensitive name followed by a scheme: "key: Bearer …".
 		end = i
 		for end < len(s) && s[end] != '\n' && s[end] != '\r' && (colon || s[end] != '&') {
 			end++
@@ -1042,7 +1079,16 @@ var redactSchemes = []string{
 	"basic", "bearer", "digest", "token", "apikey", "api-key", "aws4-hmac-sha256", "negotiate", "ntlm",
 	"kerberos", "hoba", "mutual", "scram-sha-1", "scram-sha-256", "vapid", "dpop", "gnap", "oauth",
 	"privatetoken", "concealed", "hmac", "hmac-sha256", "signature", "sharedkey", "sharedkeylite",
-	"sharedaccesssignature", "sso", "key", "jwt", "session",
+	"sharedaccesssignature",
+}
+
+// redactSchemeAt reports whether a known scheme and a space start s[i:].
+func redactSchemeAt(s string, i int) bool {
+	w := i
+	for w < len(s) && (redactIsAlnum(s[w]) || s[w] == '-') {
+		w++
+	}
+	return w > i && w+1 < len(s) && s[w] == ' ' && redactIsScheme(s[i:w])
 }
 
 func redactIsScheme(w string) bool {
