@@ -903,6 +903,11 @@ func redactMayNeedTextBytes(b []byte) bool {
 func (r *Redactor) pairs(s string) string {
 	var b []byte
 	last := 0
+	var plainEnds [2]struct{ from, end int }
+	for k := range plainEnds {
+		plainEnds[k].from = -1
+		plainEnds[k].end = -2
+	}
 	for i := 0; i < len(s); {
 		k := strings.IndexAny(s[i:], "=:")
 		if k < 0 {
@@ -943,9 +948,20 @@ func (r *Redactor) pairs(s string) string {
 		}
 		var lb [64]byte
 		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))
-		vs, ve, next := redactValueSpan(s, sep+1, colon, line)
+		vs, ve, next, plain := redactValueSpan(s, sep+1, colon, line)
+		if plain {
+			// An unquoted value may hold a pair of its own ("key: password=\"…\""):
+			// the scan goes on inside it. Its end is remembered, as the next
+			// value may start inside it too ("token=token=token=…").
+			e := &plainEnds[b2i(colon)]
+			if vs < e.from || vs > e.end {
+				e.from, e.end = vs, redactPlainEnd(s, vs, colon)
+			}
+			ve, next = e.end, vs
+		}
 		i = next
-		if v := s[vs:ve]; v == "" || v == Redacted || vs < last {
+		vs = max(vs, last)
+		if vs >= ve || s[vs:ve] == Redacted {
 			continue
 		}
 		if b == nil {
@@ -979,10 +995,10 @@ func (r *Redactor) isTextKey(name string, colon bool) bool {
 // matching close quote, escaped quotes included, or to the end of the line
 // if there is none; one in brackets ([…] as fmt prints a slice, {…}) to the
 // matching bracket. An unquoted value runs to the end of the line if line is
-// set (credentials with a scheme, cookie lists), keeping a leading scheme
-// word ("Basic REDACTED"); otherwise to the next separator, which in the
-// "name: value" form (colon) includes ',' and closing brackets.
-func redactValueSpan(s string, i int, colon, line bool) (start, end, next int) {
+// set (credentials with a scheme, cookie lists) or if it starts with a known
+// scheme, keeping the scheme ("Basic REDACTED"); any other is plain, and
+// redactPlainEnd finds its end.
+func redactValueSpan(s string, i int, colon, line bool) (start, end, next int, plain bool) {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 		i++
 	}
@@ -1000,25 +1016,25 @@ func redactValueSpan(s string, i int, colon, line bool) (start, end, next int) {
 		for j := start; j < len(s); j++ {
 			switch s[j] {
 			case '\n':
-				return start, j, j
+				return start, j, j, false
 			case q:
 				b := 0
 				for j-b > start && s[j-b-1] == '\\' {
 					b++
 				}
 				if b == n {
-					return start, j - n, j + 1
+					return start, j - n, j + 1, false
 				}
 			}
 		}
-		return start, len(s), len(s)
+		return start, len(s), len(s), false
 	}
 	if i < len(s) && (s[i] == '[' || s[i] == '{') {
 		end = redactCloseBracket(s, i)
 		if end < len(s) {
-			return i + 1, end, end + 1
+			return i + 1, end, end + 1, false
 		}
-		return i + 1, end, end
+		return i + 1, end, end, false
 	}
 	if line || redactSchemeAt(s, i) {
 		// Any sensitive name followed by a scheme: "key: Bearer …".
@@ -1026,18 +1042,33 @@ func redactValueSpan(s string, i int, colon, line bool) (start, end, next int) {
 		for end < len(s) && s[end] != '\n' && s[end] != '\r' && (colon || s[end] != '&') {
 			end++
 		}
-		return redactCredentialSpan(s, i, end)
+		start, end, next = redactCredentialSpan(s, i, end)
+		return start, end, next, false
 	}
-	end = i
+	return i, i, i, true
+
+}
+
+// redactPlainEnd returns the end of the unquoted value that starts at i:
+// the next separator, which in the "name: value" form (colon) includes ','
+// and closing brackets. A name and its ": " end the value too ("key:
+// Authorization: Basic …").
+func redactPlainEnd(s string, i int, colon bool) int {
+	end := i
 	for end < len(s) && !redactEndsValue(s[end]) && !(colon && redactEndsColonValue(s[end])) {
-		// "key: Authorization: Basic …": a name and its ": " end the value,
-		// and the scan goes on with that name's pair.
 		if s[end] == ':' && (end+1 == len(s) || s[end+1] == ' ' || s[end+1] == '\t') {
-			return i, end, end
+			return end
 		}
 		end++
 	}
-	return i, end, end
+	return end
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // redactCredentialSpan returns the part of the line s[i:end] to redact
