@@ -136,7 +136,7 @@ func TestRedactorValueRules(t *testing.T) {
 	out := r.Value(v)
 	assertClean(t, out, secret, "secret")
 	assertClean(t, out, valueCanary, "extra names")
-	assert.Contains(t, logrecord.Value(v).Emit(), secret, "the default rules do not know r's secret")
+	assert.Contains(t, logrecord.Value(v).String(), secret, "the default rules do not know r's secret")
 	assertClean(t, r.KeyValue("k", v).Value, secret, "KeyValue")
 	var zero *logrecord.Redactor
 	assert.Equal(t, logrecord.Value(v), zero.Value(v), "a nil Redactor is the default")
@@ -162,7 +162,7 @@ func TestRedactBeforeCut(t *testing.T) {
 			"Redactor.Exception":       r.Exception(bySecret)[1].Value,
 			"Redactor.AppendException": r.AppendException(nil, bySecret)[1].Value,
 		} {
-			s := got.Emit()
+			s := got.String()
 			assert.False(t, strings.Contains(s, valueCanary[:4]), "%s/%d: part of the canary", name, size)
 			assert.False(t, strings.Contains(s, half), "%s/%d: half the secret", name, size)
 			assert.True(t, strings.Contains(s, "truncated from"), "%s/%d: not cut", name, size)
