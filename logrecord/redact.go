@@ -943,8 +943,8 @@ func (r *Redactor) pairs(s string) string {
 			redactIsHex(s[ks+1]) && redactIsHex(s[ks+2]) && redactIsHex(s[ks+3]) && redactIsHex(s[ks+4]) {
 			ks += 5
 		}
-		if ks == ke || !r.isTextKey(s[ks:ke], colon) {
-			continue
+		if ks == ke || colon && ks > 0 && s[ks-1] == '/' || !r.isTextKey(s[ks:ke], colon) {
+			continue // no name, a path ("POST /oauth/token: …"), or not sensitive
 		}
 		var lb [64]byte
 		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))

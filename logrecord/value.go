@@ -22,7 +22,9 @@ import (
 
 // Value converts any Go value to the OpenTelemetry value model, within the
 // default [Limits]. It never panics. See the package documentation for the
-// mapping of each type.
+// mapping of each type. Errors and HTTP data anywhere inside v are redacted
+// by [DefaultRedactor] before they are cut to the limits; [Redactor.Value]
+// applies another Redactor's rules.
 func Value(v any) attribute.Value {
 	// The common scalars are converted here, not in a helper returning
 	// (Value, bool): copying that result costs more than the conversion.
@@ -48,7 +50,8 @@ func KeyValue(key string, v any) attribute.KeyValue {
 	return Limits{}.KeyValue(key, v)
 }
 
-// Value is the package-level [Value] within the limits l.
+// Value is the package-level [Value] within the limits l, redacting with
+// [DefaultRedactor].
 func (l Limits) Value(v any) attribute.Value {
 	c := converter{l: l.withDefaults(), red: defaultRedactor}
 	return c.value(v, 0)
