@@ -903,11 +903,7 @@ func redactMayNeedTextBytes(b []byte) bool {
 func (r *Redactor) pairs(s string) string {
 	var b []byte
 	last := 0
-	var plainEnds [2]struct{ from, end int }
-	for k := range plainEnds {
-		plainEnds[k].from = -1
-		plainEnds[k].end = -2
-	}
+	var memo redactSpans
 	for i := 0; i < len(s); {
 		k := strings.IndexAny(s[i:], "=:")
 		if k < 0 {
@@ -948,17 +944,7 @@ func (r *Redactor) pairs(s string) string {
 		}
 		var lb [64]byte
 		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))
-		vs, ve, next, plain := redactValueSpan(s, sep+1, colon, line)
-		if plain {
-			// An unquoted value may hold a pair of its own ("key: password=\"…\""):
-			// the scan goes on inside it. Its end is remembered, as the next
-			// value may start inside it too ("token=token=token=…").
-			e := &plainEnds[b2i(colon)]
-			if vs < e.from || vs > e.end {
-				e.from, e.end = vs, redactPlainEnd(s, vs, colon)
-			}
-			ve, next = e.end, vs
-		}
+		vs, ve, next := memo.valueSpan(s, sep+1, colon, line)
 		i = next
 		vs = max(vs, last)
 		if vs >= ve || s[vs:ve] == Redacted {
@@ -998,7 +984,7 @@ func (r *Redactor) isTextKey(name string, colon bool) bool {
 // set (credentials with a scheme, cookie lists) or if it starts with a known
 // scheme, keeping the scheme ("Basic REDACTED"); any other is plain, and
 // redactPlainEnd finds its end.
-func redactValueSpan(s string, i int, colon, line bool) (start, end, next int, plain bool) {
+func (m *redactSpans) valueSpan(s string, i int, colon, line bool) (start, end, next int) {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 		i++
 	}
@@ -1011,30 +997,17 @@ func redactValueSpan(s string, i int, colon, line bool) (start, end, next int, p
 		n++
 	}
 	if i+n < len(s) && (s[i+n] == '"' || s[i+n] == '\'') {
-		q := s[i+n]
+		// A quoted value may hold a pair of its own, or be a stray quote
+		// that swallowed one (key=' secret='…'): the scan goes on inside.
 		start = i + n + 1
-		for j := start; j < len(s); j++ {
-			switch s[j] {
-			case '\n':
-				return start, j, j, false
-			case q:
-				b := 0
-				for j-b > start && s[j-b-1] == '\\' {
-					b++
-				}
-				if b == n {
-					return start, j - n, j + 1, false
-				}
-			}
-		}
-		return start, len(s), len(s), false
+		return start, m.quotedEnd(s, start, s[i+n], n), start
 	}
 	if i < len(s) && (s[i] == '[' || s[i] == '{') {
 		end = redactCloseBracket(s, i)
 		if end < len(s) {
-			return i + 1, end, end + 1, false
+			return i + 1, end, end + 1
 		}
-		return i + 1, end, end, false
+		return i + 1, end, end
 	}
 	if line || redactSchemeAt(s, i) {
 		// Any sensitive name followed by a scheme: "key: Bearer …".
@@ -1042,11 +1015,69 @@ func redactValueSpan(s string, i int, colon, line bool) (start, end, next int, p
 		for end < len(s) && s[end] != '\n' && s[end] != '\r' && (colon || s[end] != '&') {
 			end++
 		}
-		start, end, next = redactCredentialSpan(s, i, end)
-		return start, end, next, false
+		return redactCredentialSpan(s, i, end)
 	}
-	return i, i, i, true
+	// An unquoted value may hold a pair of its own ("key: password=\"…\""):
+	// the scan goes on inside it too.
+	p := &m.plain[b2i(colon)]
+	if !p.ok || i < p.from || i > p.end {
+		*p = redactSpan{ok: true, from: i, end: redactPlainEnd(s, i, colon)}
+	}
+	return i, p.end, i
 
+}
+
+// redactSpans remembers the ends of the values found by one scan for pairs.
+// The scan goes on inside a quoted or plain value, and the next value may
+// start inside the last one ("token=token=token=…"): its end is the same,
+// and is not searched for again, which keeps the scan linear.
+type redactSpans struct {
+	plain  [2]redactSpan // by colon
+	quoted []redactSpan
+}
+
+type redactSpan struct {
+	ok        bool
+	from, end int
+	q         byte
+	n         int
+}
+
+// quotedEnd returns the end of the value that starts at start after the
+// quote q behind n backslashes: the same quote behind exactly n
+// backslashes, or the end of the line.
+func (m *redactSpans) quotedEnd(s string, start int, q byte, n int) int {
+	for _, sp := range m.quoted {
+		if sp.q == q && sp.n == n && start >= sp.from && start <= sp.end {
+			return sp.end
+		}
+	}
+	end := len(s)
+	for j := start; j < len(s); j++ {
+		if s[j] == '\n' {
+			end = j
+			break
+		}
+		if s[j] == q {
+			b := 0
+			for j-b > start && s[j-b-1] == '\\' {
+				b++
+			}
+			if b == n {
+				end = j - n
+				break
+			}
+		}
+	}
+	sp := redactSpan{ok: true, from: start, end: end, q: q, n: n}
+	for k := range m.quoted {
+		if m.quoted[k].q == q && m.quoted[k].n == n {
+			m.quoted[k] = sp
+			return end
+		}
+	}
+	m.quoted = append(m.quoted, sp)
+	return end
 }
 
 // redactPlainEnd returns the end of the unquoted value that starts at i:
