@@ -61,6 +61,20 @@ var (
 	redactAllowPrefixes = []string{"accept", "accesscontrol"}
 )
 
+// The lists above as bytes, converted once.
+var (
+	redactWordsB         = redactBytes(redactWords)
+	redactAllowPrefixesB = redactBytes(redactAllowPrefixes)
+)
+
+func redactBytes(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
 // redactMaxName bounds the length of a name the rule looks at; a longer one
 // is judged by its first bytes.
 const redactMaxName = 256
@@ -107,16 +121,16 @@ func redactRule(name []byte, param bool) bool {
 	if _, ok := redactAllow[string(joined)]; ok {
 		return false
 	}
-	for _, p := range redactAllowPrefixes {
-		if bytes.HasPrefix(joined, []byte(p)) {
+	for _, p := range redactAllowPrefixesB {
+		if bytes.HasPrefix(joined, p) {
 			return false
 		}
 	}
 	if hit || param && string(joined) == "code" {
 		return true
 	}
-	for _, w := range redactWords {
-		if bytes.Contains(joined, []byte(w)) {
+	for _, w := range redactWordsB {
+		if bytes.Contains(joined, w) {
 			return true
 		}
 	}
