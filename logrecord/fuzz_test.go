@@ -60,6 +60,7 @@ var fuzzForms = []func(c string) string{
 	func(c string) string { return "map[Authorization:[Bearer " + c + "]]" },
 	func(c string) string { return strconv.Quote("jwt=" + c) },
 	func(c string) string { return strconv.Quote(`{"refresh_token": "` + c + `"}`) },
+	func(c string) string { return "<s:Body><s:Password>" + c + "</s:Password>" },
 }
 
 // fuzzText places form f's credential between two fuzzed texts.

@@ -529,6 +529,8 @@ func (r *Redactor) Form(v url.Values) url.Values {
 //     This costs some false positives ("status code=500" becomes
 //     "code=REDACTED"; "code" is not sensitive in the "name: value" form),
 //     accepted since a missed secret cannot be recalled;
+//   - the text of XML elements of sensitive names
+//     (<wsse:Password>…</wsse:Password>);
 //   - the credential after "Bearer " (any case), and after "Basic " when it
 //     decodes as a Basic credential does;
 //   - registered secrets, in all their forms.
@@ -620,6 +622,7 @@ func (r *Redactor) text(s string, depth int) string {
 	s = r.urls(s, depth)
 	s = r.encoded(s, depth)
 	s = r.pairs(s)
+	s = r.elements(s)
 	s = redactBearer(s)
 	return r.erase(s)
 }
@@ -1260,6 +1263,79 @@ func (r *Redactor) encoded(s string, depth int) string {
 		return s
 	}
 	return string(append(b, s[last:]...))
+}
+
+// elements redacts the text of XML elements whose name is sensitive
+// (<password>…</password>, <wsse:Password>…</wsse:Password>), as SOAP and
+// XML APIs quote them in their errors: up to the next '<'.
+func (r *Redactor) elements(s string) string {
+	var b []byte
+	last := 0
+	gt, lt := -1, -1 // the next '>' and '<' found, remembered to stay linear
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '<')
+		if k < 0 {
+			break
+		}
+		i += k + 1
+		ne := i
+		for ne < len(s) && (redactIsKeyByte(s[ne]) || s[ne] == ':') {
+			ne++
+		}
+		if ne == i || ne >= len(s) {
+			continue
+		}
+		tagEnd := ne
+		if s[ne] != '>' {
+			// Attributes (<wsse:Password Type="…">), but not a self-closed
+			// element.
+			if s[ne] != ' ' && s[ne] != '\t' && s[ne] != '\n' && s[ne] != '\r' {
+				continue
+			}
+			tagEnd = redactNextByte(s, '>', ne, &gt)
+			if tagEnd == len(s) || redactNextByte(s, '<', ne, &lt) < tagEnd || s[tagEnd-1] == '/' {
+				continue
+			}
+		}
+		name := s[i:ne]
+		if c := strings.LastIndexByte(name, ':'); c >= 0 {
+			name = name[c+1:] // the namespace prefix
+		}
+		if name == "" || !r.isTextKey(name, true) {
+			continue
+		}
+		vs := tagEnd + 1
+		ve := redactNextByte(s, '<', vs, &lt)
+		i = ve
+		if vs >= ve || s[vs:ve] == Redacted || vs < last {
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:vs]...)
+		b = append(b, Redacted...)
+		last = ve
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// redactNextByte returns the index of the first c in s at or after from, or
+// len(s); memo holds the last answer, reused while it is still ahead, so
+// that repeated searches stay linear.
+func redactNextByte(s string, c byte, from int, memo *int) int {
+	if *memo >= from {
+		return *memo
+	}
+	if k := strings.IndexByte(s[from:], c); k >= 0 {
+		*memo = from + k
+	} else {
+		*memo = len(s)
+	}
+	return *memo
 }
 
 // redactBearer replaces the credential that follows "Bearer ", and the

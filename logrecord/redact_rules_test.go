@@ -113,6 +113,8 @@ func TestRedactorTextForms(t *testing.T) {
 		"url query":                `Get "https://h.example/p?X-Amz-Signature=` + c + `": EOF`,
 		"dsn":                      "host=db user=app password=" + c + " dbname=x",
 		"sig param":                "sig=" + c,
+		"xml element":              "<auth><user>u</user><password>" + c + "</password></auth>",
+		"xml namespaced":           `<wsse:UsernameToken><wsse:Password Type="x">` + c + `</wsse:Password>`,
 	}
 	r := logrecord.DefaultRedactor()
 	for name, form := range forms {
