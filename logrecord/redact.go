@@ -34,15 +34,12 @@ const (
 // The built-in rule works on the parts of a header or parameter name: the
 // name is split on every byte that is not a letter or digit ('-', '_', '.',
 // brackets…) and on camelCase boundaries, and lowered. The name is sensitive
-// when a part is one of redactParts, when the name with its separators
+// when a part is one of redactIsPart's, when the name with its separators
 // removed contains one of redactWords (the glued spellings: accesstoken,
 // clientsecret, PHPSESSID), or, for query and form parameters only, when it
 // is OAuth's "code". redactAllow wins over both: the obvious non-secrets that
 // a word would otherwise catch.
 var (
-	redactParts = map[string]struct{}{
-		"key": {}, "keys": {}, "auth": {}, "sig": {}, "pwd": {}, "pass": {}, "otp": {}, "bearer": {},
-	}
 	redactWords = []string{
 		"token", "secret", "password", "passwd", "passphrase", "credential", "signature",
 		"cookie", "session", "sessid", "assertion", "samlresponse", "apikey", "jwt",
@@ -63,9 +60,18 @@ var (
 
 // The lists above as bytes, converted once.
 var (
-	redactWordsB         = redactBytes(redactWords)
+	redactWordsByFirst   = redactByFirst(redactWords)
 	redactAllowPrefixesB = redactBytes(redactAllowPrefixes)
 )
+
+// redactByFirst indexes words by their first byte.
+func redactByFirst(words []string) *[256][][]byte {
+	var m [256][][]byte
+	for _, w := range words {
+		m[w[0]] = append(m[w[0]], []byte(w))
+	}
+	return &m
+}
 
 func redactBytes(ss []string) [][]byte {
 	out := make([][]byte, len(ss))
@@ -102,7 +108,7 @@ func redactRule(name []byte, param bool) bool {
 			joined = append(joined, redactLowerByte(c))
 		}
 		run := joined[start:]
-		if _, ok := redactParts[string(run)]; ok {
+		if redactIsPart(run) {
 			hit = true
 		}
 		// The camelCase parts of the run.
@@ -111,7 +117,7 @@ func redactRule(name []byte, param bool) bool {
 			for q < j && !redactCamelBoundary(name, q) {
 				q++
 			}
-			if _, ok := redactParts[string(run[p-i:q-i])]; ok {
+			if redactIsPart(run[p-i : q-i]) {
 				hit = true
 			}
 			p = q
@@ -129,10 +135,24 @@ func redactRule(name []byte, param bool) bool {
 	if hit || param && string(joined) == "code" {
 		return true
 	}
-	for _, w := range redactWordsB {
-		if bytes.Contains(joined, w) {
-			return true
+	for i, c := range joined {
+		for _, w := range redactWordsByFirst[c] {
+			if bytes.HasPrefix(joined[i:], w) {
+				return true
+			}
 		}
+	}
+	return false
+}
+
+// redactIsPart reports whether a lowered name part is sensitive by itself.
+func redactIsPart(p []byte) bool {
+	if len(p) < 3 || len(p) > 6 {
+		return false
+	}
+	switch string(p) {
+	case "key", "keys", "auth", "sig", "pwd", "pass", "otp", "bearer":
+		return true
 	}
 	return false
 }
