@@ -39,7 +39,12 @@
 //	[]attribute.KeyValue, map[string]any        MAP
 //	[]string                                    STRINGSLICE
 //	[]int, []int64, []float64, []bool           INT64SLICE, FLOAT64SLICE, BOOLSLICE
-//	error                                       STRING of Error()
+//	error                                       STRING of Error(), redacted (see Redaction)
+//	*url.URL, url.URL                           STRING, the URL redacted
+//	url.Values, http.Header                     MAP of each name to its values (STRINGSLICE), redacted
+//	*http.Request, http.Request                 MAP: method, url (redacted), header (redacted); no body
+//	*http.Response, http.Response               MAP: status_code, header (redacted), request (method, url)
+//	*http.Cookie, http.Cookie, *url.Userinfo    STRING, the value or password redacted
 //	json.Marshaler                              its JSON decoded: objects MAP, arrays SLICE, numbers INT64 or FLOAT64
 //	encoding.TextMarshaler                      STRING of MarshalText()
 //	fmt.Stringer                                STRING of String()
@@ -54,7 +59,11 @@
 // for on nested values too. Map entries come out sorted by key. A method that
 // panics gives a [MarkerPanic] value ("PANIC=String method: boom"), except
 // on a nil pointer receiver, which reads "<nil>" as in fmt; a method that
-// returns an error gives "!ERROR: " and the error's text.
+// returns an error gives "!ERROR: " and the error's text. No value makes
+// [Value], [KeyValue], [Exception], [ErrorType], [Stacktrace] or a
+// [Redactor] method panic or hang: panicking Error, String, MarshalJSON,
+// MarshalText, Unwrap and stack methods, typed nils behind every interface,
+// and Unwrap chains that never end all give a value.
 //
 // # Limits and sanitizing
 //
@@ -82,8 +91,32 @@
 //
 // # Redaction
 //
-// [Redactor] removes secrets from HTTP data before it becomes a record:
-// sensitive headers, URL userinfo, sensitive query and form parameters, and
+// [Redactor] removes secrets from HTTP data and error texts before they
+// become a record: sensitive headers, URL userinfo, sensitive query and form
+// parameters, credentials in free text (Authorization lines of any scheme,
+// name=value, name: value and JSON pairs, percent-encoded URLs), and
 // registered secret values wherever they appear. [DefaultRedactor] holds the
 // built-in rules; [NewRedactor] adds to them.
+//
+// Whether a header or parameter is sensitive is decided by a rule on the
+// parts of its name (split on '-', '_', '.' and camelCase, lowered): a part
+// such as key, auth or sig, or a word such as token, secret, password,
+// session, cookie, signature or credential, makes it sensitive, so
+// X-Shopify-Access-Token, clientSecret and X-Goog-Api-Key need no list;
+// an allowlist keeps Content-Type, Cache-Control, Accept and the like. See
+// [DefaultRedactor] for the exact rule.
+//
+// Redaction happens inside values too, by type, wherever the value is
+// nested: [Value], [KeyValue] and [Limits.Value] redact every error's text
+// with the default rules as a top-level error's is, and turn *url.URL,
+// url.Values, http.Header, *http.Request, *http.Response and http.Cookie
+// into their redacted forms (bodies are never read). [Redactor.Value] and
+// [Redactor.KeyValue] do the same with a Redactor's own rules and secrets;
+// [Redactor.Exception] is [Exception] with them.
+//
+// Redaction always comes before truncation: a string is redacted whole and
+// only then cut to [Limits.MaxStringLen], so a secret that straddles the cut
+// point is never half exported. (A string longer than the limit by more
+// than 4 KiB is first shortened to the limit plus 4 KiB: what lies beyond is
+// cut anyway.)
 package logrecord

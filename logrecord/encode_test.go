@@ -3,6 +3,8 @@ package logrecord
 import (
 	"errors"
 	"math"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +79,42 @@ type loop []loop
 
 type holder struct{ Back any }
 
+// httpCarrier holds HTTP data and errors where the codecs meet them: in
+// fields, behind pointers, in slices and maps.
+type httpCarrier struct {
+	URL    *url.URL
+	URLV   url.URL
+	Query  url.Values
+	Header http.Header
+	Req    *http.Request
+	Resp   *http.Response
+	Cookie http.Cookie
+	Errs   []error
+	ErrMap map[string]error
+	Plain  string
+}
+
+// codecCanary is planted in every sensitive place of httpSample.
+const codecCanary = "cAnArY-codec-77"
+
+func httpSample() httpCarrier {
+	u, _ := url.Parse("https://user:" + codecCanary + "@h.example/p?token=" + codecCanary + "&page=2")
+	req, _ := http.NewRequest("POST", u.String(), strings.NewReader("body "+codecCanary))
+	req.Header.Set("Authorization", "Bearer "+codecCanary)
+	req.Header.Set("Accept", "*/*")
+	return httpCarrier{
+		URL: u, URLV: *u,
+		Query:  url.Values{"client_secret": {codecCanary}, "page": {"2"}},
+		Header: http.Header{"X-Api-Key": {codecCanary}, "Content-Type": {"text/plain"}},
+		Req:    req,
+		Resp:   &http.Response{StatusCode: 401, Header: http.Header{"Set-Cookie": {"s=" + codecCanary}}, Request: req},
+		Cookie: http.Cookie{Name: "session", Value: codecCanary},
+		Errs:   []error{errors.New("dial https://h/?access_token=" + codecCanary), nil},
+		ErrMap: map[string]error{"e": errors.Join(errors.New("a"), errors.New("password="+codecCanary))},
+		Plain:  "ok",
+	}
+}
+
 type deep struct {
 	Level int
 	In    []deep
@@ -142,6 +180,11 @@ func TestCodecsMatchReflection(t *testing.T) {
 		"slice of slices":             [][]int{{1}, nil, {}},
 		"nil slice field":             &withEverything{},
 		"empty slice":                 []scalarKinds{},
+		"http data in fields":         []httpCarrier{httpSample(), {}},
+		"http data behind a pointer":  &struct{ H httpCarrier }{httpSample()},
+		"slice of URLs":               []*url.URL{httpSample().URL, nil},
+		"slice of URL values":         []url.URL{httpSample().URLV},
+		"array of headers":            [2]http.Header{httpSample().Header},
 	}
 	limits := map[string]Limits{
 		"defaults": {},
@@ -153,6 +196,7 @@ func TestCodecsMatchReflection(t *testing.T) {
 				got, want := convertBoth(l, v)
 				require.Equal(t, want.String(), got.String())
 				assert.Equal(t, want, got)
+				assert.NotContains(t, got.String(), codecCanary)
 			})
 		}
 	}

@@ -75,3 +75,28 @@ func ExampleNewRedactor() {
 	// upstream rejected key REDACTED
 	// Basic REDACTED
 }
+
+func ExampleRedactor_Value() {
+	const apiKey = "sk_live_4eC39HqLyjWD"
+	r := logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{apiKey}})
+	u, _ := url.Parse("https://api.example.com/v1/charges?client_secret=cs_123&limit=10")
+	v := map[string]any{
+		"endpoint": u,
+		"header":   http.Header{"X-Shopify-Access-Token": {"shpat_1"}, "Accept": {"*/*"}},
+		"errors":   []error{errors.New("charge failed with key " + apiKey)},
+	}
+	fmt.Println(r.Value(v).String())
+	// Output:
+	// {"endpoint":"https://api.example.com/v1/charges?client_secret=REDACTED&limit=10","errors":["charge failed with key REDACTED"],"header":{"Accept":["*/*"],"X-Shopify-Access-Token":["REDACTED"]}}
+}
+
+func ExampleRedactor_Exception() {
+	r := logrecord.NewRedactor(logrecord.RedactConfig{})
+	err := errors.New(`token refresh: POST /oauth/token: {"error":"invalid_grant","refresh_token":"rt_9f8e"}`)
+	for _, kv := range r.Exception(err) {
+		fmt.Println(kv.Key, "=", kv.Value.AsString())
+	}
+	// Output:
+	// exception.type = *errors.errorString
+	// exception.message = token refresh: POST /oauth/token: {"error":"invalid_grant","refresh_token":"REDACTED"}
+}

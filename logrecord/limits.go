@@ -93,7 +93,10 @@ func (l Limits) Covers(m Limits) bool {
 }
 
 // String returns s as valid UTF-8 (each run of invalid bytes becomes U+FFFD)
-// and cut to MaxStringLen. It does not allocate when s is already fine.
+// and cut to MaxStringLen. It does not allocate when s is already fine. It
+// does not redact: a string that may hold a secret is redacted first
+// ([Redactor.Text] takes it whole) and cut after, so that a secret
+// straddling the cut is never half kept.
 func (l Limits) String(s string) string {
 	return cutString(s, l.withDefaults().MaxStringLen)
 }

@@ -3,10 +3,12 @@ package logrecord
 import (
 	"bytes"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -29,20 +31,154 @@ const (
 	redactMaxDepth = 4
 )
 
-// Built-in rules, lower case. The names are the credentials that HTTP APIs,
-// OAuth 2.0 and the cloud providers' signed URLs actually carry.
+// The built-in rule works on the parts of a header or parameter name: the
+// name is split on every byte that is not a letter or digit ('-', '_', '.',
+// brackets…) and on camelCase boundaries, and lowered. The name is sensitive
+// when a part is one of redactIsPart's, when the name with its separators
+// removed contains one of redactWords (the glued spellings: accesstoken,
+// clientsecret, PHPSESSID), or, for query and form parameters only, when it
+// is OAuth's "code". redactAllow wins over both: the obvious non-secrets that
+// a word would otherwise catch.
 var (
-	redactBuiltinHeaders = []string{
-		"authorization", "proxy-authorization", "cookie", "set-cookie",
-		"x-api-key", "x-auth-token",
+	redactWords = []string{
+		"token", "secret", "password", "passwd", "passphrase", "credential", "signature",
+		"cookie", "session", "sessid", "assertion", "samlresponse", "apikey", "jwt",
+		"authorization", "authentication", "privatekey", "accesskey", "authkey",
 	}
-	redactBuiltinParams = []string{
-		"api_key", "apikey", "token", "access_token", "refresh_token", "id_token",
-		"client_secret", "password", "code", "sig", "signature",
-		"x-amz-signature", "x-amz-credential", "x-amz-security-token",
-		"x-goog-signature", "awsaccesskeyid",
+	redactAllow = map[string]struct{}{
+		"contenttype": {}, "contentlength": {}, "contentencoding": {}, "contentlanguage": {},
+		"cachecontrol": {}, "useragent": {}, "keepalive": {}, "host": {}, "date": {}, "etag": {},
+		"idempotencykey": {}, "xidempotencykey": {}, "secwebsocketkey": {}, "secwebsocketaccept": {},
+		"pagetoken": {}, "nextpagetoken": {}, "pagekey": {}, "sortkey": {},
+		"tokentype": {}, "tokenurl": {}, "tokenendpoint": {},
 	}
+	// redactAllowPrefixes: Accept-*, and the CORS headers that name headers
+	// (Access-Control-Allow-Headers: Authorization) or say whether
+	// credentials are allowed.
+	redactAllowPrefixes = []string{"accept", "accesscontrol"}
 )
+
+// The lists above as bytes, converted once.
+var (
+	redactWordsByFirst   = redactByFirst(redactWords)
+	redactAllowPrefixesB = redactBytes(redactAllowPrefixes)
+)
+
+// redactByFirst indexes words by their first byte.
+func redactByFirst(words []string) *[256][][]byte {
+	var m [256][][]byte
+	for _, w := range words {
+		m[w[0]] = append(m[w[0]], []byte(w))
+	}
+	return &m
+}
+
+func redactBytes(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+// redactMaxName bounds the length of a name the rule looks at; a longer one
+// is judged by its first bytes.
+const redactMaxName = 256
+
+// redactRule applies the built-in rule to a decoded name. param selects the
+// rules of query and form parameters (OAuth's "code").
+func redactRule(name []byte, param bool) bool {
+	if len(name) > redactMaxName {
+		name = name[:redactMaxName]
+	}
+	var jb [redactMaxName]byte
+	joined := jb[:0]
+	hit := false
+	for i := 0; i < len(name); {
+		if !redactIsAlnum(name[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(name) && redactIsAlnum(name[j]) {
+			j++
+		}
+		start := len(joined)
+		for _, c := range name[i:j] {
+			joined = append(joined, redactLowerByte(c))
+		}
+		run := joined[start:]
+		if redactIsPart(run) {
+			hit = true
+		}
+		// The camelCase parts of the run.
+		for p := i; p < j && !hit; {
+			q := p + 1
+			for q < j && !redactCamelBoundary(name, q) {
+				q++
+			}
+			if redactIsPart(run[p-i : q-i]) {
+				hit = true
+			}
+			p = q
+		}
+		i = j
+	}
+	if _, ok := redactAllow[string(joined)]; ok {
+		return false
+	}
+	for _, p := range redactAllowPrefixesB {
+		if bytes.HasPrefix(joined, p) {
+			return false
+		}
+	}
+	if hit || param && string(joined) == "code" {
+		return true
+	}
+	for i, c := range joined {
+		for _, w := range redactWordsByFirst[c] {
+			if bytes.HasPrefix(joined[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// redactIsPart reports whether a lowered name part is sensitive by itself.
+func redactIsPart(p []byte) bool {
+	if len(p) < 3 || len(p) > 6 {
+		return false
+	}
+	switch string(p) {
+	case "key", "keys", "auth", "sig", "pwd", "pass", "otp", "bearer":
+		return true
+	}
+	return false
+}
+
+// redactCamelBoundary reports whether a new part starts at name[j] inside a
+// run of letters and digits: accessToken → access|Token, AWSAccessKeyId →
+// AWS|Access|Key|Id.
+func redactCamelBoundary(name []byte, j int) bool {
+	c, prev := name[j], name[j-1]
+	if !redactIsUpper(c) {
+		return false
+	}
+	return redactIsLower(prev) || redactIsUpper(prev) && j+1 < len(name) && redactIsLower(name[j+1])
+}
+
+func redactIsUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func redactIsLower(c byte) bool { return 'a' <= c && c <= 'z' }
+func redactIsAlnum(c byte) bool { return redactIsAlpha(c) || redactIsDigit(c) }
+
+// redactLineValued reports whether values of the name (lower case) run to
+// the end of the line in free text: credentials with a scheme and
+// parameters ("Digest username=…, response=…"), and cookie lists.
+func redactLineValued(name []byte) bool {
+	return bytes.Contains(name, []byte("authorization")) || bytes.Contains(name, []byte("authentication")) ||
+		bytes.Contains(name, []byte("cookie")) || string(name) == "auth"
+}
 
 var defaultRedactor = NewRedactor(RedactConfig{})
 
@@ -50,12 +186,14 @@ var defaultRedactor = NewRedactor(RedactConfig{})
 // the zero value means the defaults only. Nothing can be removed from the
 // built-in rules, so a configuration can never make redaction weaker.
 type RedactConfig struct {
-	// Headers are extra sensitive header names, matched case-insensitively.
-	// Their values are replaced whole by [Redacted].
+	// Headers are extra sensitive header names, matched whole and
+	// case-insensitively (the built-in rule on a name's parts applies in
+	// any case). Their values are replaced whole by [Redacted].
 	Headers []string
 
 	// Params are extra sensitive query and form parameter names, matched
-	// case-insensitively. Their values are replaced by [Redacted]; the names
+	// whole and case-insensitively (the built-in rule on a name's parts
+	// applies in any case). Their values are replaced by [Redacted]; the names
 	// stay, so a reader still sees that the parameter was sent.
 	Params []string
 
@@ -77,22 +215,24 @@ type RedactConfig struct {
 // A Redactor is immutable and safe for concurrent use. A nil or zero
 // *Redactor behaves as [DefaultRedactor].
 type Redactor struct {
-	headers map[string]struct{} // lower case
-	params  map[string]struct{} // lower case, decoded
+	headers map[string]struct{} // extra names, lower case
+	params  map[string]struct{} // extra names, lower case, decoded
 
 	// forms are every encoded form of every secret, longest first, so that
 	// replacer prefers the longest match at a position.
 	forms     []string
 	formBytes [][]byte
 	replacer  *strings.Replacer // nil without secrets
+	// longestForm is the length of forms[0], 0 without secrets.
+	longestForm int
 }
 
 // NewRedactor returns a Redactor applying the built-in rules plus those in
 // cfg. All the encoded forms of the secrets are computed here, once.
 func NewRedactor(cfg RedactConfig) *Redactor {
 	r := &Redactor{
-		headers: redactNameSet(redactBuiltinHeaders, cfg.Headers),
-		params:  redactNameSet(redactBuiltinParams, cfg.Params),
+		headers: redactNameSet(cfg.Headers),
+		params:  redactNameSet(cfg.Params),
 	}
 	var forms []string
 	for _, s := range cfg.Secrets {
@@ -114,6 +254,7 @@ func NewRedactor(cfg RedactConfig) *Redactor {
 	forms = slices.Compact(forms)
 	if len(forms) > 0 {
 		r.forms = forms
+		r.longestForm = len(forms[0])
 		pairs := make([]string, 0, 2*len(forms))
 		for _, f := range forms {
 			r.formBytes = append(r.formBytes, []byte(f))
@@ -127,12 +268,30 @@ func NewRedactor(cfg RedactConfig) *Redactor {
 // DefaultRedactor returns the Redactor with the built-in rules only. It is a
 // shared instance; being immutable, it cannot be changed by its users.
 //
-// Sensitive headers: Authorization, Proxy-Authorization, Cookie, Set-Cookie,
-// X-Api-Key, X-Auth-Token.
+// The built-in rule judges a header or parameter name by its parts, not by
+// a list: the name is split on every byte that is not a letter or a digit
+// ('-', '_', '.', brackets) and on camelCase boundaries, and lowered. It is
+// sensitive when
 //
-// Sensitive parameters: api_key, apikey, token, access_token, refresh_token,
-// id_token, client_secret, password, code, sig, signature, X-Amz-Signature,
-// X-Amz-Credential, X-Amz-Security-Token, X-Goog-Signature, AWSAccessKeyId.
+//   - a part is key, keys, auth, sig, pwd, pass, otp or bearer
+//     (X-Api-Key, AWSAccessKeyId, X-Auth-Token, sig, pwd), or
+//   - the name without its separators contains token, secret, password,
+//     passwd, passphrase, credential, signature, cookie, session, sessid,
+//     assertion, samlresponse, apikey, accesskey, authkey, jwt,
+//     authorization, authentication or privatekey (accessToken,
+//     refresh-token, client_secret, X-Amz-Security-Token, Set-Cookie,
+//     X-Forwarded-Authorization, Authentication-Info, PHPSESSID,
+//     client_assertion, SAMLResponse, X-Goog-Signature), or
+//   - for a query or form parameter only, it is OAuth's code.
+//
+// The obvious non-secrets win over both: Content-Type, Content-Length,
+// Content-Encoding, Content-Language, Cache-Control, User-Agent,
+// Keep-Alive, Host, Date, ETag, Accept and every Accept-*, the CORS
+// Access-Control-* headers, Idempotency-Key, Sec-WebSocket-Key,
+// token_type, and the pagination names pageToken, nextPageToken. Names such
+// as page, limit, cursor and sort have no sensitive part. The rule errs on
+// the side of redacting: primary_key or session_expires lose their values
+// too, since a missed secret cannot be recalled.
 func DefaultRedactor() *Redactor { return defaultRedactor }
 
 func (r *Redactor) orDefault() *Redactor {
@@ -145,27 +304,61 @@ func (r *Redactor) orDefault() *Redactor {
 }
 
 // IsSensitiveHeader reports whether values of the header name are replaced
-// whole. Names are matched case-insensitively, ignoring surrounding spaces.
+// whole: by the built-in rule on the name's parts (see [DefaultRedactor]), or
+// as one of the extra names, matched case-insensitively. Surrounding spaces
+// are ignored.
 func (r *Redactor) IsSensitiveHeader(name string) bool {
-	r = r.orDefault()
+	return r.orDefault().isHeader(name)
+}
+
+func (r *Redactor) isHeader(name string) bool {
 	var buf [64]byte
-	_, ok := r.headers[string(redactLowerKey(buf[:0], name, false))]
+	k := bytes.TrimSpace(append(buf[:0], name...))
+	if redactRule(k, false) {
+		return true
+	}
+	return r.isExtra(r.headers, k)
+}
+
+// isExtra reports whether k, lowered in place, is one of the extra names.
+func (r *Redactor) isExtra(set map[string]struct{}, k []byte) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for i, c := range k {
+		k[i] = redactLowerByte(c)
+	}
+	_, ok := set[string(k)]
 	return ok
 }
 
 // IsSensitiveParam reports whether values of the query or form parameter
 // name are replaced. The name is percent-decoded first, as a server would
-// decode it, so access%5Ftoken and %61pi_key match too; then it is matched
-// case-insensitively, ignoring surrounding spaces. Bracketed names as PHP and
-// Rails parse them match by their base or innermost part: token[],
+// decode it, so access%5Ftoken and %61pi_key match too; then the built-in
+// rule on its parts applies (see [DefaultRedactor]), and the extra names
+// match case-insensitively, ignoring surrounding spaces. Bracketed names as
+// PHP and Rails parse them match by their base or innermost part: token[],
 // token[0], auth[token].
 func (r *Redactor) IsSensitiveParam(name string) bool {
 	r = r.orDefault()
 	var buf [64]byte
-	return r.isParamKey(redactLowerKey(buf[:0], name, true))
+	return r.isParamKey(redactDecodeKey(buf[:0], name))
 }
 
+// isParamKey takes a decoded name in its own case; it may lower k in place.
 func (r *Redactor) isParamKey(k []byte) bool {
+	return redactRule(k, true) || r.isExtraParam(k)
+}
+
+// isExtraParam reports whether k, lowered in place, is one of the extra
+// parameter names, also in brackets.
+func (r *Redactor) isExtraParam(k []byte) bool {
+	if len(r.params) == 0 {
+		return false
+	}
+	for i, c := range k {
+		k[i] = redactLowerByte(c)
+	}
 	if _, ok := r.params[string(k)]; ok {
 		return true
 	}
@@ -195,8 +388,7 @@ func (r *Redactor) isParamKey(k []byte) bool {
 // name=value pairs and Bearer credentials inside it, and registered secrets.
 func (r *Redactor) HeaderValue(name, value string) string {
 	r = r.orDefault()
-	var buf [64]byte
-	return r.headerValue(redactHeaderClass(r, redactLowerKey(buf[:0], name, false)), value)
+	return r.headerValue(r.headerClass(name), value)
 }
 
 const (
@@ -205,13 +397,15 @@ const (
 	redactHeaderSecret
 )
 
-func redactHeaderClass(r *Redactor, k []byte) int {
-	if _, ok := r.headers[string(k)]; ok {
+func (r *Redactor) headerClass(name string) int {
+	if r.isHeader(name) {
 		return redactHeaderSecret
 	}
-	switch string(k) {
-	case "location", "content-location", "referer":
-		return redactHeaderURL
+	name = strings.TrimSpace(name)
+	for _, u := range [...]string{"location", "content-location", "referer"} {
+		if strings.EqualFold(name, u) {
+			return redactHeaderURL
+		}
 	}
 	return redactHeaderText
 }
@@ -248,8 +442,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 			out[k] = nil
 			continue
 		}
-		var buf [64]byte
-		class := redactHeaderClass(r, redactLowerKey(buf[:0], k, false))
+		class := r.headerClass(k)
 		n := copy(values, vv)
 		for i := range values[:n] {
 			values[i] = r.headerValue(class, values[i])
@@ -336,19 +529,72 @@ func (r *Redactor) Form(v url.Values) url.Values {
 //
 //   - in every URL with a scheme ("https://…"), what [Redactor.URLString]
 //     removes;
-//   - outside URLs too, the value of every name=value pair whose name is a
-//     sensitive parameter: a scheme-less "/login?password=…", a form body, a
-//     keyword DSN ("host=db password=…"). A quoted value is redacted up to its
-//     closing quote. This costs some false positives ("status code=500"
-//     becomes "code=REDACTED"), accepted since a missed secret cannot be
-//     recalled;
-//   - the credential after "Bearer " (any case);
+//   - URLs and name=value pairs escaped whole
+//     ("https%3A%2F%2Fh%2Fp%3Ftoken%3D…"), decoded, redacted and escaped
+//     again;
+//   - outside URLs too, the value of every pair whose name is sensitive (by
+//     the parameter or the header rules), in each of the forms free text
+//     carries them: name=value (a scheme-less "/login?password=…", a form
+//     body, a keyword DSN "host=db password=…"), name: value (a header line,
+//     Go's %v of a struct or map), and JSON's "name": "value" and
+//     "name":value, also escaped inside a quoted string. A quoted value is
+//     redacted to its closing quote, escaped quotes and spaces included
+//     (password="a b\"c d" → password="REDACTED"); a bracketed one ([…], {…})
+//     to its closing bracket. The value of an Authorization-like name
+//     (Authorization, Proxy-Authorization, Authentication-Info, Cookie,
+//     Set-Cookie…) keeps a known scheme and is redacted to the end of the
+//     credential: a lone token68 (Basic, Bearer, Token, Negotiate…), or to
+//     the end of the line for auth-params (Digest's username=…, response=…;
+//     AWS4-HMAC-SHA256 Credential=…), cookie lists and unknown schemes.
+//     This costs some false positives ("status code=500" becomes
+//     "code=REDACTED"; "code" is not sensitive in the "name: value" form),
+//     accepted since a missed secret cannot be recalled;
+//   - the text of XML elements of sensitive names
+//     (<wsse:Password>…</wsse:Password>);
+//   - the credential after "Bearer " (any case), and after "Basic " when it
+//     decodes as a Basic credential does;
 //   - registered secrets, in all their forms.
 //
-// Text is not a general secret scanner: a credential in "name: value" or JSON
-// form is only caught when it is a registered secret.
+// Text takes the whole string, however long: a caller that bounds its
+// output cuts what Text returns, never what it is given, so that a secret
+// straddling the cut is redacted whole ([Value] and [Exception] do so).
 func (r *Redactor) Text(s string) string {
 	return r.orDefault().text(s, 0)
+}
+
+// redactTextMargin is how far past a cut point Text looks when it redacts a
+// string that is then cut (textCut): a URL, a quoted value or a pair that
+// starts before the cut and goes on after it is seen whole, up to this many
+// bytes.
+const redactTextMargin = 4096
+
+// textCut is Text followed by the cut to max bytes of [Limits]: the cut
+// comes second, so a secret that straddles it is redacted whole, never half
+// exported. A string longer than max by more than the margin is first
+// shortened to max plus the margin (and the longest form of a registered
+// secret): what lies beyond is cut anyway, and the margin holds everything
+// redaction needs to see past the cut point.
+func (r *Redactor) textCut(s string, max int) string {
+	return r.cut(s, max, func(s string) string { return r.text(s, 0) })
+}
+
+// cut is textCut with another redaction: URLString's, HeaderValue's.
+func (r *Redactor) cut(s string, max int, redact func(string) string) string {
+	total := len(s)
+	bound := max
+	if bound < math.MaxInt-2*redactTextMargin-r.longestForm {
+		bound += redactTextMargin + r.longestForm
+	}
+	if len(s) <= bound {
+		return cutString(redact(s), max)
+	}
+	s = redact(s[:bound])
+	s = s[:runeStartBefore(s, min(len(s), max))]
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		s = s[:runeStartBefore(s, min(len(s), max))]
+	}
+	return s + truncatedBytes(total)
 }
 
 // String returns s with every occurrence of every registered secret, in all
@@ -394,7 +640,9 @@ func (r *Redactor) text(s string, depth int) string {
 	// catches what the other steps uncovered.
 	s = r.erase(s)
 	s = r.urls(s, depth)
+	s = r.encoded(s, depth)
 	s = r.pairs(s)
+	s = r.elements(s)
 	s = redactBearer(s)
 	return r.erase(s)
 }
@@ -633,7 +881,7 @@ func (r *Redactor) pair(seg string, depth int) string {
 		return r.component(seg, depth)
 	}
 	var buf [64]byte
-	if r.isParamKey(redactLowerKey(buf[:0], key, true)) {
+	if r.isParamKey(redactDecodeKey(buf[:0], key)) {
 		if val == "" || val == Redacted {
 			return seg
 		}
@@ -687,37 +935,56 @@ func redactMayNeedTextBytes(b []byte) bool {
 	return bytes.Contains(b, []byte("://")) || bytes.IndexByte(b, '=') >= 0 || redactIndexBearer(b, 0) >= 0
 }
 
-// pairs redacts the values of name=value pairs whose name is a sensitive
-// parameter, wherever they are in s.
+// pairs redacts the values of the name=value, name: value and JSON
+// "name": value pairs whose name is sensitive, wherever they are in s.
 func (r *Redactor) pairs(s string) string {
 	var b []byte
 	last := 0
+	var memo redactSpans
 	for i := 0; i < len(s); {
-		eq := strings.IndexByte(s[i:], '=')
-		if eq < 0 {
+		k := strings.IndexAny(s[i:], "=:")
+		if k < 0 {
 			break
 		}
-		eq += i
-		i = eq + 1
-		ks := eq
-		for ks > last && redactIsKeyByte(s[ks-1]) {
+		sep := i + k
+		i = sep + 1
+		colon := s[sep] == ':'
+		if colon && strings.HasPrefix(s[sep:], "://") {
+			continue // a scheme
+		}
+		// The name ends at the separator, or before the spaces and the
+		// closing quote of a quoted name ("name": or \"name\":). It may lie
+		// inside the value just redacted ("key: Authorization: Basic …"):
+		// names are read from s, and only what follows the separator is
+		// written.
+		ke := sep
+		for ke > 0 && (s[ke-1] == ' ' || s[ke-1] == '\t') {
+			ke--
+		}
+		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
+			ke--
+			for ke > 0 && s[ke-1] == '\\' {
+				ke--
+			}
+		}
+		ks := ke
+		for ks > 0 && redactIsKeyByte(s[ks-1]) {
 			ks--
 		}
 		// JSON writes '&' as \u0026: "…?a=1\u0026token=…".
-		if ks > last && s[ks-1] == '\\' && eq-ks > 5 && s[ks] == 'u' &&
+		if ks > 0 && s[ks-1] == '\\' && ke-ks > 5 && s[ks] == 'u' &&
 			redactIsHex(s[ks+1]) && redactIsHex(s[ks+2]) && redactIsHex(s[ks+3]) && redactIsHex(s[ks+4]) {
 			ks += 5
 		}
-		if ks == eq {
-			continue
+		if ks == ke || colon && ks > 0 && s[ks-1] == '/' || !r.isTextKey(s[ks:ke], colon) {
+			continue // no name, a path ("POST /oauth/token: …"), or not sensitive
 		}
-		var buf [64]byte
-		if !r.isParamKey(redactLowerKey(buf[:0], s[ks:eq], true)) {
-			continue
-		}
-		vs, ve, next := redactValueSpan(s, eq+1)
+		var lb [64]byte
+		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))
+		vs, ve, next := memo.valueSpan(s, sep+1, colon, line)
 		i = next
-		if v := s[vs:ve]; v == "" || v == Redacted {
+		vs = max(vs, last)
+		if vs >= ve || s[vs:ve] == Redacted {
 			continue
 		}
 		if b == nil {
@@ -733,51 +1000,391 @@ func (r *Redactor) pairs(s string) string {
 	return string(append(b, s[last:]...))
 }
 
-// redactValueSpan returns the bounds of the value that starts at i and the
-// index to resume scanning at. A value quoted with ", ', \" or \' (as %q
-// renders a quote) runs to the matching close quote, or to the end of the
-// line if there is none; an unquoted one to the next separator.
-func redactValueSpan(s string, i int) (start, end, next int) {
-	quote := ""
-	switch {
-	case strings.HasPrefix(s[i:], `\"`), strings.HasPrefix(s[i:], `\'`):
-		quote = s[i : i+2]
-	case strings.HasPrefix(s[i:], `"`), strings.HasPrefix(s[i:], `'`):
-		quote = s[i : i+1]
+// isTextKey reports whether a name found in free text is sensitive, as a
+// parameter or as a header. In the "name: value" form OAuth's "code" is not
+// ("status code: 500").
+func (r *Redactor) isTextKey(name string, colon bool) bool {
+	var buf [64]byte
+	k := redactDecodeKey(buf[:0], name)
+	if redactRule(k, !colon) {
+		return true
 	}
-	if quote != "" {
-		start = i + len(quote)
-		for j := start; j < len(s); j++ {
-			if s[j] == '\n' {
-				return start, j, j
-			}
-			if len(quote) == 1 && s[j] == '\\' {
-				j++ // skip an escaped quote
-				continue
-			}
-			if strings.HasPrefix(s[j:], quote) {
-				return start, j, j + len(quote)
-			}
-		}
-		return start, len(s), len(s)
-	}
-	end = i
-	for end < len(s) && !redactEndsValue(s[end]) {
-		end++
-	}
-	return i, end, end
+	return r.isExtraParam(k) || r.isExtra(r.headers, k)
 }
 
-// redactBearer replaces the credential that follows "Bearer ".
-func redactBearer(s string) string {
+// redactValueSpan returns the bounds of the value that starts at i and the
+// index to resume scanning at. Spaces after the separator are skipped. A
+// value quoted with ", ', \" or \' (as %q renders a quote) runs to the
+// matching close quote, escaped quotes included, or to the end of the line
+// if there is none; one in brackets ([…] as fmt prints a slice, {…}) to the
+// matching bracket. An unquoted value runs to the end of the line if line is
+// set (credentials with a scheme, cookie lists) or if it starts with a known
+// scheme, keeping the scheme ("Basic REDACTED"); any other is plain, and
+// redactPlainEnd finds its end.
+func (m *redactSpans) valueSpan(s string, i int, colon, line bool) (start, end, next int) {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	// A quote is opened by " or ' behind n backslashes (n > 0 when the
+	// text was quoted again: \" in %q output, \\\" in %q of %q) and closed
+	// by the same quote behind exactly n backslashes; a quote behind any other
+	// number is escaped inside the value.
+	n := 0
+	for i+n < len(s) && s[i+n] == '\\' {
+		n++
+	}
+	if i+n < len(s) && (s[i+n] == '"' || s[i+n] == '\'') {
+		// A quoted value may hold a pair of its own, or be a stray quote
+		// that swallowed one (key=' secret='…'): the scan goes on inside.
+		start = i + n + 1
+		return start, m.quotedEnd(s, start, s[i+n], n), start
+	}
+	if i < len(s) && (s[i] == '[' || s[i] == '{') {
+		end = redactCloseBracket(s, i)
+		if end < len(s) {
+			return i + 1, end, end + 1
+		}
+		return i + 1, end, end
+	}
+	if line || redactSchemeAt(s, i) {
+		// Any sensitive name followed by a scheme: "key: Bearer …".
+		end = i
+		for end < len(s) && s[end] != '\n' && s[end] != '\r' && (colon || s[end] != '&') {
+			end++
+		}
+		return redactCredentialSpan(s, i, end)
+	}
+	// An unquoted value may hold a pair of its own ("key: password=\"…\""):
+	// the scan goes on inside it too.
+	p := &m.plain[b2i(colon)]
+	if !p.ok || i < p.from || i > p.end {
+		*p = redactSpan{ok: true, from: i, end: redactPlainEnd(s, i, colon)}
+	}
+	return i, p.end, i
+
+}
+
+// redactSpans remembers the ends of the values found by one scan for pairs.
+// The scan goes on inside a quoted or plain value, and the next value may
+// start inside the last one ("token=token=token=…"): its end is the same,
+// and is not searched for again, which keeps the scan linear.
+type redactSpans struct {
+	plain  [2]redactSpan // by colon
+	quoted []redactSpan
+}
+
+type redactSpan struct {
+	ok        bool
+	from, end int
+	q         byte
+	n         int
+}
+
+// quotedEnd returns the end of the value that starts at start after the
+// quote q behind n backslashes: the same quote behind exactly n
+// backslashes, or the end of the line.
+func (m *redactSpans) quotedEnd(s string, start int, q byte, n int) int {
+	for _, sp := range m.quoted {
+		if sp.q == q && sp.n == n && start >= sp.from && start <= sp.end {
+			return sp.end
+		}
+	}
+	end := len(s)
+	for j := start; j < len(s); j++ {
+		if s[j] == '\n' {
+			end = j
+			break
+		}
+		if s[j] == q {
+			b := 0
+			for j-b > start && s[j-b-1] == '\\' {
+				b++
+			}
+			if b == n {
+				end = j - n
+				break
+			}
+		}
+	}
+	sp := redactSpan{ok: true, from: start, end: end, q: q, n: n}
+	for k := range m.quoted {
+		if m.quoted[k].q == q && m.quoted[k].n == n {
+			m.quoted[k] = sp
+			return end
+		}
+	}
+	m.quoted = append(m.quoted, sp)
+	return end
+}
+
+// redactPlainEnd returns the end of the unquoted value that starts at i:
+// the next separator, which in the "name: value" form (colon) includes ','
+// and closing brackets. A name and its ": " end the value too ("key:
+// Authorization: Basic …").
+func redactPlainEnd(s string, i int, colon bool) int {
+	end := i
+	for end < len(s) && !redactEndsValue(s[end]) && !(colon && redactEndsColonValue(s[end])) {
+		if s[end] == ':' && (end+1 == len(s) || s[end+1] == ' ' || s[end+1] == '\t') {
+			return end
+		}
+		end++
+	}
+	return end
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// redactCredentialSpan returns the part of the line s[i:end] to redact
+// after an Authorization-like name. A known scheme stays ("Basic REDACTED");
+// a lone token68 credential after it is redacted to its end, and anything
+// else (Digest's and AWS's auth-params, an unknown scheme, a cookie list) to
+// the end of the line.
+func redactCredentialSpan(s string, i, end int) (start, stop, next int) {
+	w := i
+	for w < end && (redactIsAlnum(s[w]) || s[w] == '-') {
+		w++
+	}
+	if w == i || w == end || s[w] != ' ' || !redactIsScheme(s[i:w]) {
+		return i, end, end
+	}
+	for w < end && s[w] == ' ' {
+		w++
+	}
+	if w == end {
+		return i, end, end
+	}
+	t := w
+	for t < end && redactIsToken68Byte(s[t]) {
+		t++
+	}
+	p := t
+	for p < end && s[p] == '=' {
+		p++
+	}
+	if t > w && (p == end || strings.IndexByte(" \t,;", s[p]) >= 0 || p == t && (s[p] == '"' || s[p] == '\'')) {
+		return w, p, p
+	}
+	return w, end, end
+}
+
+// redactSchemes are the HTTP authentication schemes a credential in free
+// text is recognised by (IANA's registry and the common vendor ones).
+var redactSchemes = []string{
+	"basic", "bearer", "digest", "token", "apikey", "api-key", "aws4-hmac-sha256", "negotiate", "ntlm",
+	"kerberos", "hoba", "mutual", "scram-sha-1", "scram-sha-256", "vapid", "dpop", "gnap", "oauth",
+	"privatetoken", "concealed", "hmac", "hmac-sha256", "signature", "sharedkey", "sharedkeylite",
+	"sharedaccesssignature",
+}
+
+// redactSchemeAt reports whether a known scheme and a space start s[i:].
+func redactSchemeAt(s string, i int) bool {
+	w := i
+	for w < len(s) && (redactIsAlnum(s[w]) || s[w] == '-') {
+		w++
+	}
+	return w > i && w+1 < len(s) && s[w] == ' ' && redactIsScheme(s[i:w])
+}
+
+func redactIsScheme(w string) bool {
+	for _, x := range redactSchemes {
+		if strings.EqualFold(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func redactEndsColonValue(c byte) bool { return c == ',' || c == '}' || c == ']' || c == ')' }
+
+// redactCloseBracket returns the index of the bracket that closes the one
+// at s[i], skipping quoted text, or the end of the line if none does.
+func redactCloseBracket(s string, i int) int {
+	depth := 0
+	var quote byte
+	for j := i; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				j++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		case c == '\n':
+			return j
+		}
+	}
+	return len(s)
+}
+
+// encoded redacts, in free text, what hides behind percent-encoding: a URL
+// or a name=value pair escaped whole (https%3A%2F%2Fh%2Fp%3Ftoken%3D…,
+// token%3D…). Each run of text between separators that decodes to
+// something text would redact is redacted decoded and re-encoded.
+func (r *Redactor) encoded(s string, depth int) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
 	var b []byte
 	last := 0
-	for i := 0; ; {
-		k := redactIndexBearer(s, i)
+	for i := 0; i < len(s); {
+		if redactEndsValue(s[i]) || s[i] == '=' {
+			i++
+			continue
+		}
+		j := i
+		pct := false
+		for j < len(s) && !redactEndsValue(s[j]) && s[j] != '=' {
+			pct = pct || s[j] == '%'
+			j++
+		}
+		run := s[i:j]
+		start := i
+		i = j
+		if !pct {
+			continue
+		}
+		var buf [128]byte
+		dec := redactUnescape(buf[:0], run, true)
+		if string(dec) == run || !redactMayNeedTextBytes(dec) && bytes.IndexByte(dec, '%') < 0 && !r.containsFormBytes(dec) {
+			continue
+		}
+		red := Redacted
+		if depth < redactMaxDepth {
+			ds := string(dec)
+			t := r.text(ds, depth+1)
+			if t == ds {
+				continue
+			}
+			red = url.QueryEscape(t)
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:start]...)
+		b = append(b, red...)
+		last = j
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// elements redacts the text of XML elements whose name is sensitive
+// (<password>…</password>, <wsse:Password>…</wsse:Password>), as SOAP and
+// XML APIs quote them in their errors: up to the next '<'.
+func (r *Redactor) elements(s string) string {
+	var b []byte
+	last := 0
+	gt, lt := -1, -1 // the next '>' and '<' found, remembered to stay linear
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '<')
 		if k < 0 {
 			break
 		}
-		i = k + len("bearer")
+		i += k + 1
+		ne := i
+		for ne < len(s) && (redactIsKeyByte(s[ne]) || s[ne] == ':') {
+			ne++
+		}
+		if ne == i || ne >= len(s) {
+			continue
+		}
+		tagEnd := ne
+		if s[ne] != '>' {
+			// Attributes (<wsse:Password Type="…">), but not a self-closed
+			// element.
+			if s[ne] != ' ' && s[ne] != '\t' && s[ne] != '\n' && s[ne] != '\r' {
+				continue
+			}
+			tagEnd = redactNextByte(s, '>', ne, &gt)
+			if tagEnd == len(s) || redactNextByte(s, '<', ne, &lt) < tagEnd || s[tagEnd-1] == '/' {
+				continue
+			}
+		}
+		name := s[i:ne]
+		if c := strings.LastIndexByte(name, ':'); c >= 0 {
+			name = name[c+1:] // the namespace prefix
+		}
+		if name == "" || !r.isTextKey(name, true) {
+			continue
+		}
+		vs := tagEnd + 1
+		ve := redactNextByte(s, '<', vs, &lt)
+		i = ve
+		if vs >= ve || s[vs:ve] == Redacted || vs < last {
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(Redacted))
+		}
+		b = append(b, s[last:vs]...)
+		b = append(b, Redacted...)
+		last = ve
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// redactNextByte returns the index of the first c in s at or after from, or
+// len(s); memo holds the last answer, reused while it is still ahead, so
+// that repeated searches stay linear.
+func redactNextByte(s string, c byte, from int, memo *int) int {
+	if *memo >= from {
+		return *memo
+	}
+	if k := strings.IndexByte(s[from:], c); k >= 0 {
+		*memo = from + k
+	} else {
+		*memo = len(s)
+	}
+	return *memo
+}
+
+// redactBearer replaces the credential that follows "Bearer ", and the
+// credential after "Basic " when it decodes as a Basic credential does
+// (base64 of "user:password").
+func redactBearer(s string) string {
+	return redactScheme(redactScheme(s, "bearer", nil), "basic", redactIsBasicCredential)
+}
+
+func redactIsBasicCredential(c string) bool {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+		if d, err := enc.DecodeString(c); err == nil {
+			return bytes.IndexByte(d, ':') >= 0
+		}
+	}
+	return false
+}
+
+// redactScheme replaces the token68 credential that follows the scheme word
+// (lower case) and spaces, when check, if any, accepts it.
+func redactScheme(s, word string, check func(string) bool) string {
+	var b []byte
+	last := 0
+	for i := 0; ; {
+		k := redactIndexWord(s, word, i)
+		if k < 0 {
+			break
+		}
+		i = k + len(word)
 		if k > 0 && (redactIsAlpha(s[k-1]) || redactIsDigit(s[k-1])) {
 			continue
 		}
@@ -804,7 +1411,7 @@ func redactBearer(s string) string {
 			continue
 		}
 		i = j
-		if s[ts:j] == Redacted {
+		if s[ts:j] == Redacted || check != nil && !check(s[ts:j]) {
 			continue
 		}
 		if b == nil {
@@ -823,7 +1430,12 @@ func redactBearer(s string) string {
 // redactIndexBearer returns the index of the first "bearer", in any case, at
 // or after from, or -1.
 func redactIndexBearer[T string | []byte](s T, from int) int {
-	const word = "bearer"
+	return redactIndexWord(s, "bearer", from)
+}
+
+// redactIndexWord returns the index of the first occurrence of word (lower
+// case), in any case, at or after from, or -1.
+func redactIndexWord[T string | []byte](s T, word string, from int) int {
 	for i := from; i+len(word) <= len(s); i++ {
 		j := 0
 		for j < len(word) && s[i+j]|0x20 == word[j] {
@@ -871,16 +1483,20 @@ func redactLowerHex(s string) string {
 	return string(b)
 }
 
-func redactNameSet(builtin, extra []string) map[string]struct{} {
-	m := make(map[string]struct{}, len(builtin)+len(extra))
-	for _, list := range [2][]string{builtin, extra} {
-		for _, name := range list {
-			if k := redactLowerKey(nil, name, false); len(k) > 0 {
-				m[string(k)] = struct{}{}
-			}
+func redactNameSet(extra []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(extra))
+	for _, name := range extra {
+		if k := redactLowerKey(nil, name, false); len(k) > 0 {
+			m[string(k)] = struct{}{}
 		}
 	}
 	return m
+}
+
+// redactDecodeKey appends name to dst percent-decoded (with '+' as a space)
+// and without surrounding spaces, keeping its case for the camelCase rule.
+func redactDecodeKey(dst []byte, name string) []byte {
+	return bytes.TrimSpace(redactUnescape(dst, name, true))
 }
 
 // redactLowerKey appends name to dst in ASCII lower case without surrounding
@@ -988,15 +1604,33 @@ func redactEndsValue(c byte) bool {
 	return redactEndsURL(c) || c == '&' || c == ';'
 }
 
-// Value is [Value] with r's rules applied inside v: error texts and HTTP
-// data (URLs, query values, headers, requests, responses) nested anywhere in
-// the value are redacted as r redacts them at top level.
-//
-// (Seam: redaction inside values is being built; for now it converts as
-// [Value] does.)
-func (r *Redactor) Value(v any) attribute.Value { return Value(v) }
+// Value is [Value] with r's rules: error texts and HTTP data (URLs, query
+// values, headers, requests, responses, cookies) nested anywhere in v are
+// redacted as r redacts them at top level, r's registered secrets and extra
+// names included, and redacted before they are cut to the limits. (The
+// package-level [Value] does the same with [DefaultRedactor].) It never
+// panics.
+func (r *Redactor) Value(v any) attribute.Value {
+	c := converter{l: defaults, red: r.orDefault()}
+	return c.value(v, 0)
+}
 
-// KeyValue is [Redactor.Value] for one attribute.
+// KeyValue is [Redactor.Value] for one attribute: the key made valid and cut
+// to the key limit, the value converted.
 func (r *Redactor) KeyValue(key string, v any) attribute.KeyValue {
 	return attribute.KeyValue{Key: attribute.Key(cutString(key, DefaultMaxKeyLen)), Value: r.Value(v)}
+}
+
+// Exception is [Exception] with r's rules: the message is err's text
+// redacted by r, and only then cut to the string limit, so a secret that
+// straddles the cut is never half exported. Callers that redact error texts
+// with their own Redactor use this rather than redacting Exception's message
+// afterwards.
+func (r *Redactor) Exception(err error) []attribute.KeyValue {
+	return r.AppendException(nil, err)
+}
+
+// AppendException appends [Redactor.Exception]'s attributes to dst.
+func (r *Redactor) AppendException(dst []attribute.KeyValue, err error) []attribute.KeyValue {
+	return appendException(dst, err, r.orDefault())
 }

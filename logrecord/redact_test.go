@@ -97,24 +97,25 @@ func TestRedactorSensitiveHeaders(t *testing.T) {
 }
 
 func TestRedactorHeaderNames(t *testing.T) {
-	r := logrecord.NewRedactor(logrecord.RedactConfig{Headers: []string{"X-Vault-Token", " private-token "}})
+	r := logrecord.NewRedactor(logrecord.RedactConfig{Headers: []string{"X-Tenant-Id", " x-user-email "}})
 	tests := []struct {
 		name string
 		want bool
 	}{
 		{"authorization", true},
 		{" Authorization ", true},
-		{"x-vault-token", true},
-		{"PRIVATE-TOKEN", true},
-		{"Authorization-Info", false},
-		{"X-Api-Keys", false},
+		{"x-tenant-id", true},
+		{"X-USER-EMAIL", true},
+		{"Authorization-Info", true},
+		{"X-Api-Keys", true},
 		{"Content-Type", false},
+		{"X-Tenant", false},
 		{"", false},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, r.IsSensitiveHeader(tt.name), tt.name)
 	}
-	assert.False(t, logrecord.DefaultRedactor().IsSensitiveHeader("X-Vault-Token"), "config must not leak into the default")
+	assert.False(t, logrecord.DefaultRedactor().IsSensitiveHeader("X-Tenant-Id"), "config must not leak into the default")
 	assert.Equal(t, "", r.HeaderValue("Authorization", ""), "an empty value hides nothing")
 }
 
@@ -235,25 +236,27 @@ func TestRedactorSensitiveParams(t *testing.T) {
 }
 
 func TestRedactorParamNames(t *testing.T) {
-	r := logrecord.NewRedactor(logrecord.RedactConfig{Params: []string{"Private_Token"}})
+	r := logrecord.NewRedactor(logrecord.RedactConfig{Params: []string{"Tenant_Ref"}})
 	tests := []struct {
 		name string
 		want bool
 	}{
-		{"private_token", true},
-		{"PRIVATE%5FTOKEN", true},
+		{"tenant_ref", true},
+		{"TENANT%5FREF", true},
+		{"tenant_ref[0]", true},
 		{"token%20", true},
 		{"token[0]", true},
-		{"tokens", false},
-		{"my_token", false},
+		{"tokens", true},
+		{"my_token", true},
 		{"token_type", false},
+		{"tenant", false},
 		{"%zz", false},
 		{"", false},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, r.IsSensitiveParam(tt.name), tt.name)
 	}
-	assert.False(t, logrecord.DefaultRedactor().IsSensitiveParam("private_token"))
+	assert.False(t, logrecord.DefaultRedactor().IsSensitiveParam("tenant_ref"))
 }
 
 func TestRedactorUntouched(t *testing.T) {

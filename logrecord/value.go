@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -20,7 +22,9 @@ import (
 
 // Value converts any Go value to the OpenTelemetry value model, within the
 // default [Limits]. It never panics. See the package documentation for the
-// mapping of each type.
+// mapping of each type. Errors and HTTP data anywhere inside v are redacted
+// by [DefaultRedactor] before they are cut to the limits; [Redactor.Value]
+// applies another Redactor's rules.
 func Value(v any) attribute.Value {
 	// The common scalars are converted here, not in a helper returning
 	// (Value, bool): copying that result costs more than the conversion.
@@ -36,7 +40,7 @@ func Value(v any) attribute.Value {
 	case float64:
 		return attribute.Float64Value(x)
 	}
-	c := converter{l: defaults}
+	c := converter{l: defaults, red: defaultRedactor}
 	return c.value(v, 0)
 }
 
@@ -46,15 +50,16 @@ func KeyValue(key string, v any) attribute.KeyValue {
 	return Limits{}.KeyValue(key, v)
 }
 
-// Value is the package-level [Value] within the limits l.
+// Value is the package-level [Value] within the limits l, redacting with
+// [DefaultRedactor].
 func (l Limits) Value(v any) attribute.Value {
-	c := converter{l: l.withDefaults()}
+	c := converter{l: l.withDefaults(), red: defaultRedactor}
 	return c.value(v, 0)
 }
 
 // KeyValue is the package-level [KeyValue] within the limits l.
 func (l Limits) KeyValue(key string, v any) attribute.KeyValue {
-	c := converter{l: l.withDefaults()}
+	c := converter{l: l.withDefaults(), red: defaultRedactor}
 	return attribute.KeyValue{Key: attribute.Key(cutString(key, c.l.MaxKeyLen)), Value: c.value(v, 0)}
 }
 
@@ -62,6 +67,7 @@ func (l Limits) KeyValue(key string, v any) attribute.KeyValue {
 // pointers of the values being converted, to cut cycles.
 type converter struct {
 	l       Limits
+	red     *Redactor // never nil
 	parents []uintptr
 	nodes   int    // values visited inside containers, against maxNodes
 	arena   []byte // formatted times, see formatTime
@@ -182,15 +188,21 @@ func (c *converter) value(v any, d int) attribute.Value {
 			kvs[i], _ = c.l.sanitizeKV(kv, d+1)
 		}
 		return c.mapValue(kvs)
+	case *url.URL, url.URL, *url.Userinfo, url.Values, http.Header,
+		*http.Request, http.Request, *http.Response, http.Response, *http.Cookie, http.Cookie:
+		return c.httpValue(v, d)
 	case error:
-		return c.method(v, "Error", func() string { return x.Error() })
+		// Redacted before it is cut, as at top level: the same error nested
+		// in a struct or a slice must not carry out what a top-level one
+		// would not.
+		return c.redactedMethod(v, "Error", func() string { return x.Error() })
 	case json.Marshaler:
 		return c.jsonValue(x, d)
 	case encoding.TextMarshaler:
 		return c.method(v, "MarshalText", func() string {
 			b, err := x.MarshalText()
 			if err != nil {
-				return "!ERROR: " + err.Error()
+				return "!ERROR: " + c.errorText(err)
 			}
 			return string(b)
 		})
@@ -293,18 +305,39 @@ func (c *converter) mapValue(kvs []attribute.KeyValue) attribute.Value {
 }
 
 // method calls one of v's methods, turning a panic into a visible marker.
-// As in fmt, a nil pointer receiver that panics reads "<nil>".
+// As in fmt, a nil pointer receiver that panics reads "<nil>". The text of
+// a panic is redacted: it is as likely as an error to quote a URL.
 func (c *converter) method(v any, name string, call func() string) (out attribute.Value) {
 	defer func() {
 		if r := recover(); r != nil {
-			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-				out = attribute.StringValue("<nil>")
-				return
-			}
-			out = attribute.StringValue(cutString(panicText(name, r), c.l.MaxStringLen))
+			out = attribute.StringValue(c.recovered(v, name, r))
 		}
 	}()
 	return attribute.StringValue(cutString(call(), c.l.MaxStringLen))
+}
+
+// redactedMethod is method for a method whose text is redacted, before it
+// is cut.
+func (c *converter) redactedMethod(v any, name string, call func() string) (out attribute.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = attribute.StringValue(c.recovered(v, name, r))
+		}
+	}()
+	return attribute.StringValue(c.red.textCut(call(), c.l.MaxStringLen))
+}
+
+func (c *converter) recovered(v any, name string, r any) string {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return "<nil>"
+	}
+	return c.red.textCut(panicText(name, r), c.l.MaxStringLen)
+}
+
+// errorText is the redacted text of err, for the "!ERROR: " of a method that
+// failed; a panic in its Error method is described instead.
+func (c *converter) errorText(err error) string {
+	return c.redactedMethod(err, "Error", func() string { return err.Error() }).AsString()
 }
 
 // panicText describes a recovered panic without risking a second one.
@@ -324,7 +357,7 @@ func (c *converter) jsonValue(m json.Marshaler, d int) attribute.Value {
 	if pv := c.method(m, "MarshalJSON", func() string {
 		b, err := m.MarshalJSON()
 		if err != nil {
-			return "!ERROR: " + err.Error()
+			return "!ERROR: " + c.errorText(err)
 		}
 		raw = b
 		return ""
@@ -382,7 +415,8 @@ var (
 	stringerType = reflect.TypeFor[fmt.Stringer]()
 )
 
-// fastTypes are the types of value's type switch that have no methods.
+// fastTypes are the types of value's type switch that have no methods of
+// their own to be found by (the HTTP types are there for their redaction).
 var fastTypes = map[reflect.Type]bool{
 	reflect.TypeFor[[]string]():             true,
 	reflect.TypeFor[[]int]():                true,
@@ -395,6 +429,16 @@ var fastTypes = map[reflect.Type]bool{
 	reflect.TypeFor[time.Duration]():        true,
 	reflect.TypeFor[time.Time]():            true,
 	reflect.TypeFor[attribute.Value]():      true,
+	// HTTP data, redacted by type (httpValue).
+	reflect.TypeFor[*url.URL]():       true,
+	reflect.TypeFor[url.URL]():        true,
+	reflect.TypeFor[url.Values]():     true,
+	reflect.TypeFor[http.Header]():    true,
+	reflect.TypeFor[*http.Request]():  true,
+	reflect.TypeFor[http.Request]():   true,
+	reflect.TypeFor[*http.Response](): true,
+	reflect.TypeFor[http.Response]():  true,
+	reflect.TypeFor[http.Cookie]():    true,
 }
 
 // implementsCache holds implementsAny's answer for each type seen: the
@@ -552,7 +596,7 @@ func (c *converter) mapKey(k reflect.Value) string {
 			return c.method(tm, "MarshalText", func() string {
 				b, err := tm.MarshalText()
 				if err != nil {
-					return "!ERROR: " + err.Error()
+					return "!ERROR: " + c.errorText(err)
 				}
 				return string(b)
 			}).AsString()
