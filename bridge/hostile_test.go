@@ -147,4 +147,5 @@ func attrOf(r sdklog.Record, key string) attribute.Value {
 	v, _ := export.Attribute(&r, attribute.Key(key))
 	return v
 }
+
 type ctxKey struct{}
