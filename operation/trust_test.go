@@ -38,7 +38,9 @@ var forged = []attribute.KeyValue{
 func TestReservedKeysCannotBeForged(t *testing.T) {
 	paths := map[string]func(context.Context, *operation.Operation){
 		"Info": func(_ context.Context, o *operation.Operation) { o.Info("m", forged...) },
-		"Log":  func(ctx context.Context, o *operation.Operation) { o.Log(ctx, severity.Warn, attribute.StringValue("m"), forged...) },
+		"Log": func(ctx context.Context, o *operation.Operation) {
+			o.Log(ctx, severity.Warn, attribute.StringValue("m"), forged...)
+		},
 		"Emit": func(ctx context.Context, o *operation.Operation) {
 			var r log.Record
 			r.SetSeverity(log.SeverityInfo)
