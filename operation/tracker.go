@@ -70,14 +70,14 @@ func WithRedactor(r *logrecord.Redactor) Option { return func(t *Tracker) { t.re
 // NewTracker returns a tracker; with no options it behaves as the default
 // tracker behind [Start].
 //
-// A nil option is ignored. The zero Tracker (not made by NewTracker) works
+// A nil option is ignored, and so is one that panics. The zero Tracker (not made by NewTracker) works
 // too: it follows the otel globals, with only oplog.operation.id on every
 // record and the default redaction rules.
 func NewTracker(opts ...Option) *Tracker {
 	t := &Tracker{fields: DefaultFields}
 	for _, o := range opts {
 		if o != nil {
-			o(t)
+			_ = try(func() { o(t) }) // a panicking option is skipped
 		}
 	}
 	if t.redactor == nil {

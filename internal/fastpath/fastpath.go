@@ -16,6 +16,10 @@
 // maps) were built by logrecord within the default limits ([Record.Clean]),
 // so the pipeline need not walk them again: reading an otel slice or map
 // value copies it.
+//
+// [Target.Emit] is the emit core of the operation package and the bridge:
+// every record either emits is assembled there (oplog's attributes first,
+// reserved user keys renamed, correlation, late mark, panics recovered).
 package fastpath
 
 import (
