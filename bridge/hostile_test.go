@@ -107,8 +107,8 @@ func TestNoHandlerMethodPanics(t *testing.T) {
 				msg := fmt.Sprintf("handler %s, context %s, value %s", hname, cname, vname)
 				require.NotPanics(t, func() {
 					_ = h.Enabled(ctx, slog.LevelInfo)
-					var r slog.Record
-					r = slog.NewRecord(time.Time{}, slog.LevelError, "m", 1)
+
+					r := slog.NewRecord(time.Time{}, slog.LevelError, "m", 1)
 					r.AddAttrs(slog.Any("v", v), slog.Group("oplog", slog.Any("operation.state", v)))
 					_ = h.Handle(ctx, r)
 					h2 := h.WithAttrs([]slog.Attr{slog.Any("w", v)}).WithGroup("oplog").WithGroup("g")

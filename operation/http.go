@@ -60,7 +60,7 @@ func (o *Operation) HTTP(c HTTPCall) {
 	defer o.guard("HTTP")
 	red := o.t.rules()
 	var method, url string
-	var ctx context.Context
+	ctx := o.ctx
 	lead := make([]attribute.KeyValue, 0, 3)
 	tail := make([]attribute.KeyValue, 0, 16)
 	if c.Response != nil {

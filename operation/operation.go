@@ -463,7 +463,7 @@ func (o *Operation) guard(method string) {
 }
 
 func (o *Operation) panicked(method string, p any) {
-	t := o.target(nil, method)
+	t := o.target(o.ctx, method)
 	t.EmitPanic(p)
 }
 
@@ -515,7 +515,7 @@ func (o *Operation) message(method string, sev severity.Severity, msg string, at
 	if !o.enabled(sev) {
 		return
 	}
-	o.emit(nil, method, sev, attribute.StringValue(msg), "", typeLog, nil, nil, attrs)
+	o.emit(o.ctx, method, sev, attribute.StringValue(msg), "", typeLog, nil, nil, attrs)
 }
 
 // Log logs a record of any severity and any body (see [logrecord.Value] to
@@ -582,7 +582,7 @@ func (o *Operation) LogError(err error, attrs ...attribute.KeyValue) {
 		return
 	}
 	exc := fastpath.AppendException(nil, err, o.t.rules(), false)
-	o.emit(nil, "LogError", severity.Error, exc[1].Value, "", typeLog, nil, exc, attrs)
+	o.emit(o.ctx, "LogError", severity.Error, exc[1].Value, "", typeLog, nil, exc, attrs)
 }
 
 // keyCap bounds the key lists of a sync result message.
@@ -618,7 +618,7 @@ func (o *Operation) SyncResult(r SyncResult) {
 	}
 	body := r.Model + ": " + strconv.Itoa(r.Added) + " added, " + strconv.Itoa(r.Updated) + " updated, " +
 		strconv.Itoa(r.Unchanged) + " unchanged, " + strconv.Itoa(r.Deleted) + " deleted"
-	o.emit(nil, "SyncResult", severity.Info, attribute.StringValue(body), logrecord.EventSyncResult, typeSync, attrs, nil, nil)
+	o.emit(o.ctx, "SyncResult", severity.Info, attribute.StringValue(body), logrecord.EventSyncResult, typeSync, attrs, nil, nil)
 }
 
 func capKeys(keys []string) []string {

@@ -169,7 +169,7 @@ func TestRedactBeforeCut(t *testing.T) {
 	half := secret[:20]
 	for _, r := range e.mem.Records() {
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			assert.NotContains(t, kv.Value.Emit(), half, "%s of %q", kv.Key, r.EventName())
+			assert.NotContains(t, kv.Value.String(), half, "%s of %q", kv.Key, r.EventName())
 			return true
 		})
 		assert.NotContains(t, r.Body().AsString(), half)
@@ -178,7 +178,7 @@ func TestRedactBeforeCut(t *testing.T) {
 	assert.NotContains(t, s.Status().Description, half)
 	for _, ev := range s.Events() {
 		for _, kv := range ev.Attributes {
-			assert.NotContains(t, kv.Value.Emit(), half)
+			assert.NotContains(t, kv.Value.String(), half)
 		}
 	}
 }
@@ -197,12 +197,12 @@ func TestSpansGetValidText(t *testing.T) {
 	assert.True(t, utf8.ValidString(s.Name()), s.Name())
 	for _, kv := range s.Attributes() {
 		assert.True(t, utf8.ValidString(string(kv.Key)), kv.Key)
-		assert.True(t, utf8.ValidString(kv.Value.Emit()), "%s=%q", kv.Key, kv.Value.Emit())
+		assert.True(t, utf8.ValidString(kv.Value.String()), "%s=%q", kv.Key, kv.Value.String())
 	}
 	assert.True(t, utf8.ValidString(s.Status().Description))
 	for _, ev := range s.Events() {
 		for _, kv := range ev.Attributes {
-			assert.True(t, utf8.ValidString(kv.Value.Emit()), kv.Key)
+			assert.True(t, utf8.ValidString(kv.Value.String()), kv.Key)
 		}
 	}
 	assert.Equal(t, "a\uFFFDb", op.Refs().Connection)
