@@ -3,6 +3,8 @@ package operation_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,6 +45,21 @@ func (isPanicErr) Is(error) bool    { panic("Is boom") }
 func (isPanicErr) As(any) bool      { panic("As boom") }
 func (isPanicErr) Unwrap() error    { panic("Unwrap boom") }
 func (isPanicErr) StackTrace() bool { panic("StackTrace boom") }
+
+// allPanic panics in every method a value can bring.
+type allPanic struct{}
+
+func (allPanic) Error() string                { panic("Error boom") }
+func (allPanic) String() string               { panic("String boom") }
+func (allPanic) Format(fmt.State, rune)       { panic("Format boom") }
+func (allPanic) Is(error) bool                { panic("Is boom") }
+func (allPanic) As(any) bool                  { panic("As boom") }
+func (allPanic) Unwrap() error                { panic("Unwrap boom") }
+func (allPanic) LogValue() slog.Value         { panic("LogValue boom") }
+func (allPanic) MarshalJSON() ([]byte, error) { panic("MarshalJSON boom") }
+func (allPanic) MarshalText() ([]byte, error) { panic("MarshalText boom") }
+func (allPanic) StackTrace() string           { panic("StackTrace boom") }
+func (allPanic) Stack() []byte                { panic("Stack boom") }
 
 type unwrapPanicErr struct{}
 
