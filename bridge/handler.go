@@ -332,7 +332,7 @@ func (c *converter) appendAttrs(dst []attribute.KeyValue, attrs []slog.Attr, gro
 func (c *converter) replace(groups []string, a slog.Attr) (out slog.Attr) {
 	defer func() {
 		if p := recover(); p != nil {
-			out = slog.String(a.Key, fastpath.PanicText("ReplaceAttr", p))
+			out = slog.String(a.Key, logrecord.Limits{}.String(c.red.Text(fastpath.PanicText("ReplaceAttr", p))))
 		}
 	}()
 	return c.h.opts.ReplaceAttr(groups, a)

@@ -152,7 +152,8 @@ func WithRetry(ctx context.Context, r Retry) context.Context {
 // knows it: if the operation ends meanwhile (a timeout, say), its end
 // record names the call (see [logrecord.KeyOperationHTTPInFlight]). It
 // never reads or consumes bodies. A nil base, or a nil pointer behind it,
-// means http.DefaultTransport.
+// means http.DefaultTransport. A nil request is an error, not a panic; a
+// panic of base itself reaches the caller, as it would without Transport.
 func Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport

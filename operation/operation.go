@@ -618,7 +618,8 @@ func (o *Operation) SyncResult(r SyncResult) {
 	}
 	body := r.Model + ": " + strconv.Itoa(r.Added) + " added, " + strconv.Itoa(r.Updated) + " updated, " +
 		strconv.Itoa(r.Unchanged) + " unchanged, " + strconv.Itoa(r.Deleted) + " deleted"
-	o.emit(o.ctx, "SyncResult", severity.Info, attribute.StringValue(body), logrecord.EventSyncResult, typeSync, attrs, nil, nil)
+	// The model and counts lead; the key lists, long, follow the references.
+	o.emit(o.ctx, "SyncResult", severity.Info, attribute.StringValue(body), logrecord.EventSyncResult, typeSync, attrs[:5], attrs[5:], nil)
 }
 
 func capKeys(keys []string) []string {

@@ -253,3 +253,27 @@ func TestEndNamesHTTPCallsInFlight(t *testing.T) {
 	require.Len(t, end, 1)
 	assert.Equal(t, attribute.EMPTY, attr(end[0], logrecord.KeyOperationHTTPInFlight).Type())
 }
+
+// TestEndNamesCallCutByTheSameCancel: when the cancellation that ends the
+// operation also ends the call, the call is named whichever of the two
+// finishes first (here the call returns before the operation's watch runs).
+func TestEndNamesCallCutByTheSameCancel(t *testing.T) {
+	for i := range 20 {
+		e := newEnv(t)
+		ctx, cancel := context.WithCancel(t.Context())
+		ctx, op := e.trk.Start(ctx, operation.SyncRun, e.refs)
+		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			cancel()
+			return nil, r.Context().Err()
+		})
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://api.example.com/v1/deals?n="+fmt.Sprint(i), nil)
+		_, err := operation.Transport(base).RoundTrip(req)
+		require.ErrorIs(t, err, context.Canceled)
+		op.End(err)
+		e.flush()
+		end := e.mem.WithEventName(logrecord.EventOperationEnd)
+		require.Len(t, end, 1)
+		assert.Equal(t, "cancelled", attr(end[0], logrecord.KeyOperationState).AsString())
+		assert.Equal(t, []string{"POST https://api.example.com/v1/deals?n=" + fmt.Sprint(i)}, attr(end[0], logrecord.KeyOperationHTTPInFlight).AsStringSlice())
+	}
+}
