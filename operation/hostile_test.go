@@ -117,11 +117,13 @@ type panicProcessor struct{ discard }
 func (panicProcessor) OnEmit(context.Context, *sdklog.Record) error { panic("OnEmit boom") }
 
 var hostileErrors = map[string]error{
-	"typed nil deref":   (*derefErr)(nil),
-	"panicking Error":   panicErr{},
-	"panicking Is/As":   isPanicErr{},
-	"panicking Unwrap":  unwrapPanicErr{},
-	"wrapped typed nil": errors.Join((*derefErr)(nil), panicErr{}),
+	"typed nil deref":         (*derefErr)(nil),
+	"panicking Error":         panicErr{},
+	"panicking Is/As":         isPanicErr{},
+	"panicking Unwrap":        unwrapPanicErr{},
+	"wrapped typed nil":       errors.Join((*derefErr)(nil), panicErr{}),
+	"every method panics":     allPanic{},
+	"typed nil, every method": (*allPanic)(nil),
 }
 
 var hostileContexts = map[string]context.Context{
@@ -165,9 +167,11 @@ func methods(err error, ctx, opCtx context.Context) map[string]func(*operation.O
 	req := &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", RawQuery: "token=x"}}
 	bodyless := &http.Request{}
 	return map[string]func(*operation.Operation){
-		"Trace":           func(o *operation.Operation) { o.Trace("m", attribute.String("oplog.operation.id", "x")) },
-		"Debug":           func(o *operation.Operation) { o.Debug("m") },
-		"Info":            func(o *operation.Operation) { o.Info("m", logrecord.KeyValue("v", err)) },
+		"Trace": func(o *operation.Operation) { o.Trace("m", attribute.String("oplog.operation.id", "x")) },
+		"Debug": func(o *operation.Operation) { o.Debug("m") },
+		"Info": func(o *operation.Operation) {
+			o.Info("m", logrecord.KeyValue("v", err), logrecord.KeyValue("s", []any{err}), logrecord.KeyValue("all", allPanic{}))
+		},
 		"Warn":            func(o *operation.Operation) { o.Warn("m") },
 		"Error":           func(o *operation.Operation) { o.Error("m") },
 		"Fatal":           func(o *operation.Operation) { o.Fatal("m") },
