@@ -379,7 +379,7 @@ func (o *Operation) end(method string, st State, err error) {
 	}
 	spanAttrs := lead
 	if len(flights) > 0 {
-		lead = append(lead, attribute.StringSlice(logrecord.KeyOperationHTTPInFlight, flights))
+		lead = append(lead, attribute.StringSlice(logrecord.KeyOperationHTTPInFlight, capKeys(flights)))
 	}
 	var exc []attribute.KeyValue
 	sev, body := severity.Info, o.kind.String()+" "+st.String()
@@ -390,7 +390,12 @@ func (o *Operation) end(method string, st State, err error) {
 		sev = severity.Warn
 	}
 	if len(flights) > 0 {
-		body += " (HTTP in flight: " + strings.Join(flights, ", ") + ")"
+		named := flights[:min(len(flights), flightsInBody)]
+		body += " (HTTP in flight: " + strings.Join(named, ", ")
+		if more := len(flights) - len(named); more > 0 {
+			body += " and " + strconv.Itoa(more) + " more"
+		}
+		body += ")"
 	}
 	o.onSpan(method, func(span trace.Span) {
 		span.SetAttributes(spanAttrs...)
@@ -584,6 +589,10 @@ func (o *Operation) LogError(err error, attrs ...attribute.KeyValue) {
 	exc := fastpath.AppendException(nil, err, o.t.rules(), false)
 	o.emit(o.ctx, "LogError", severity.Error, exc[1].Value, "", typeLog, nil, exc, attrs)
 }
+
+// flightsInBody bounds the HTTP calls in flight an end record's body names;
+// its attribute names up to keyCap.
+const flightsInBody = 3
 
 // keyCap bounds the key lists of a sync result message.
 const keyCap = 100

@@ -277,3 +277,42 @@ func TestEndNamesCallCutByTheSameCancel(t *testing.T) {
 		assert.Equal(t, []string{"POST https://api.example.com/v1/deals?n=" + fmt.Sprint(i)}, attr(end[0], logrecord.KeyOperationHTTPInFlight).AsStringSlice())
 	}
 }
+
+// TestEndNamesConcurrentCalls: an operation failed while five calls are in
+// flight names all five in the attribute and the first three in the body.
+func TestEndNamesConcurrentCalls(t *testing.T) {
+	e := newEnv(t)
+	ctx, op := e.trk.Start(t.Context(), operation.SyncRun, e.refs)
+	started, release := make(chan struct{}), make(chan struct{})
+	rt := operation.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) {
+		started <- struct{}{}
+		<-release
+		return nil, errors.New("aborted")
+	}))
+	done := make(chan struct{})
+	for i := range 5 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("https://h/%d?api_key=k", i), nil)
+			_, _ = rt.RoundTrip(req)
+		}()
+	}
+	for range 5 {
+		<-started
+	}
+	op.Fail(errors.New("gave up"))
+	close(release)
+	for range 5 {
+		<-done
+	}
+	e.flush()
+	end := e.mem.WithEventName(logrecord.EventOperationEnd)
+	require.Len(t, end, 1)
+	names := attr(end[0], logrecord.KeyOperationHTTPInFlight).AsStringSlice()
+	assert.Len(t, names, 5)
+	for _, n := range names {
+		assert.Regexp(t, `^GET https://h/\d\?api_key=REDACTED$`, n)
+	}
+	assert.Contains(t, end[0].Body().AsString(), "sync.run failed: gave up (HTTP in flight: GET https://h/")
+	assert.Contains(t, end[0].Body().AsString(), " and 2 more)")
+}
