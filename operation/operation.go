@@ -32,9 +32,11 @@ type Operation struct {
 	span   trace.Span
 	ctx    context.Context // carries the span only: what records are emitted with
 	done   <-chan struct{} // the start context's Done: its end ends the operation
-	id     string
-	kind   Kind
-	start  time.Time
+	// endDone is closed when the ending call has emitted the end record.
+	endDone chan struct{}
+	id      string
+	kind    Kind
+	start   time.Time
 
 	min   atomic.Int32 // effective minimum severity
 	state atomic.Int32
@@ -124,7 +126,7 @@ func (t *Tracker) Start(ctx context.Context, kind Kind, refs Refs, opts ...Start
 		cfg.at = time.Now()
 	}
 	kind, refs = kind.sanitize(), refs.sanitize()
-	o := &Operation{t: t, logger: t.logger(), id: newID(cfg.at), kind: kind, start: cfg.at, refs: refs}
+	o := &Operation{t: t, logger: t.logger(), id: newID(cfg.at), kind: kind, start: cfg.at, refs: refs, endDone: make(chan struct{})}
 	o.min.Store(int32(t.min))
 	state := Running
 	if cfg.waiting {
@@ -327,7 +329,9 @@ func (o *Operation) Timeout() { o.end("Timeout", Timeout, context.DeadlineExceed
 // (a typed nil pointer is not nil: it is a failure, whose text is
 // "<nil>" when its Error method cannot run; an error whose Is or Unwrap
 // panics is a failure). Only the first ending call counts; later ones do
-// nothing.
+// nothing but wait (up to 100 ms) until its end record is emitted, so when
+// any ending call returns, the end record is on its way, even if the
+// context's deadline ended the operation concurrently.
 //
 //	defer func() { op.End(err) }()
 func (o *Operation) End(err error) {
@@ -355,11 +359,15 @@ func (o *Operation) end(method string, st State, err error) {
 		cur := o.state.Load()
 		if State(cur).Terminal() {
 			o.mu.Unlock()
+			o.awaitEnd()
 			return
 		}
 		if o.state.CompareAndSwap(cur, int32(st)) {
 			break
 		}
+	}
+	if o.endDone != nil {
+		defer close(o.endDone)
 	}
 	now := time.Now()
 	o.ended.Store(now.UnixNano())
@@ -417,6 +425,34 @@ func (o *Operation) end(method string, st State, err error) {
 		EventName:    logrecord.EventOperationEnd,
 	}, sourceInternal, typeLog, lead, exc, nil)
 	o.onSpan(method, func(span trace.Span) { span.End(trace.WithTimestamp(now)) })
+}
+
+// endWait bounds how long a losing ending call waits for the winner's end
+// record: microseconds in practice; the bound only matters if the winner is
+// held by a slow synchronous processor, or ends the operation again from
+// inside its own end (a processor that calls End).
+const endWait = 100 * time.Millisecond
+
+// awaitEnd waits, up to endWait, until the call that ended the operation
+// has emitted its end record and ended its span, so that whoever returns
+// from an ending call (and then shuts the pipeline down, say) knows the end
+// record is on its way, even when the context's watch ended the operation
+// concurrently.
+func (o *Operation) awaitEnd() {
+	if o.endDone == nil {
+		return
+	}
+	select {
+	case <-o.endDone:
+		return
+	default:
+	}
+	t := time.NewTimer(endWait)
+	defer t.Stop()
+	select {
+	case <-o.endDone:
+	case <-t.C:
+	}
 }
 
 // onSpan calls f on the operation's span, recovering a panic of the tracer

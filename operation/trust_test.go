@@ -316,3 +316,21 @@ func TestEndNamesConcurrentCalls(t *testing.T) {
 	assert.Contains(t, end[0].Body().AsString(), "sync.run failed: gave up (HTTP in flight: GET https://h/")
 	assert.Contains(t, end[0].Body().AsString(), " and 2 more)")
 }
+
+// TestEndingCallReturnsAfterTheEndRecord: when the context's watch and the
+// caller end the operation at once, the caller's End returns only after
+// the end record was emitted, whoever won: a Shutdown right after End
+// never loses it.
+func TestEndingCallReturnsAfterTheEndRecord(t *testing.T) {
+	e := newEnv(t)
+	for range 200 {
+		ctx, cancel := context.WithCancel(t.Context())
+		_, op := e.trk.Start(ctx, operation.SyncRun, e.refs)
+		cancel()
+		op.End(nil)
+		e.flush()
+		require.Len(t, e.mem.Where(func(r *sdklog.Record) bool {
+			return r.EventName() == logrecord.EventOperationEnd && attr(*r, logrecord.KeyOperationID).AsString() == op.ID()
+		}), 1)
+	}
+}
