@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -274,4 +275,27 @@ func TestPanicBecomesARecord(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, "PANIC=Log method: Value boom", recs[0].Body().AsString())
 	assert.Equal(t, op.ID(), attr(recs[0], logrecord.KeyOperationID).AsString())
+}
+
+// reentrantProcessor ends the operation again from inside its own end.
+type reentrantProcessor struct {
+	discard
+	op *atomic.Pointer[operation.Operation]
+}
+
+func (p reentrantProcessor) OnEmit(context.Context, *sdklog.Record) error {
+	p.op.Load().End(errors.New("again"))
+	return nil
+}
+
+// TestEndFromInsideEndReturns: a processor that ends the operation while
+// its end record is emitted does not deadlock the ending call.
+func TestEndFromInsideEndReturns(t *testing.T) {
+	var cur atomic.Pointer[operation.Operation]
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(reentrantProcessor{op: &cur}))
+	trk := operation.NewTracker(operation.WithLoggerProvider(lp))
+	_, op := trk.Start(t.Context(), operation.SyncRun, operation.Refs{})
+	cur.Store(op)
+	op.Fail(errors.New("first"))
+	assert.Equal(t, operation.Failed, op.State())
 }
