@@ -2,6 +2,7 @@ package reliability_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/oplog-go/oplog/e2e/collector"
+	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/operation"
 )
 
@@ -40,6 +42,32 @@ func TestTrustOpSpansWithInvalidUTF8(t *testing.T) {
 		assert.True(t, utf8.ValidString(s.Span.Status().Message()))
 		for k, v := range s.Span.Attributes().All() {
 			assert.True(t, utf8.ValidString(k) && utf8.ValidString(v.AsString()), k)
+		}
+	}
+}
+
+// TestTrustOpSpansWithHugeRefs: ten operations, one with a 21 MiB
+// reference: all ten spans reach the real receiver, the reference cut to
+// the default string limit at Start.
+func TestTrustOpSpansWithHugeRefs(t *testing.T) {
+	rcv := collector.Start(t, collector.Options{})
+	p, _ := setup(t, otlp(rcv.Endpoint()))
+	trk := operation.NewTracker(operation.WithLoggerProvider(p.LoggerProvider()), operation.WithTracerProvider(p.TracerProvider()))
+	huge := strings.Repeat("x", 21<<20)
+	for i := range 10 {
+		refs := operation.Refs{Connection: "c"}
+		if i == 3 {
+			refs.Job = huge
+		}
+		_, op := trk.Start(t.Context(), operation.SyncRun, refs)
+		op.Succeed()
+	}
+	require.NoError(t, p.Shutdown(t.Context()))
+	spans := rcv.Spans()
+	require.Len(t, spans, 10, "no span of the batch is lost")
+	for _, s := range spans {
+		if v, ok := s.Span.Attributes().Get(logrecord.KeyJobID); ok {
+			assert.LessOrEqual(t, len(v.AsString()), logrecord.DefaultMaxStringLen+64)
 		}
 	}
 }
