@@ -386,6 +386,9 @@ func (o *Operation) end(method string, st State, err error) {
 		attribute.Int64(logrecord.KeyOperationDurationMS, dur.Milliseconds()),
 	}
 	spanAttrs := lead
+	// The end record leads with the state, the duration, the calls in
+	// flight and the exception's type and message: what decides the
+	// operation's outcome survives the tightest attribute count limit.
 	if len(flights) > 0 {
 		lead = append(lead, attribute.StringSlice(logrecord.KeyOperationHTTPInFlight, capKeys(flights)))
 	}
@@ -423,7 +426,7 @@ func (o *Operation) end(method string, st State, err error) {
 		SeverityText: sev.String(),
 		Body:         attribute.StringValue(body),
 		EventName:    logrecord.EventOperationEnd,
-	}, sourceInternal, typeLog, lead, exc, nil)
+	}, sourceInternal, typeLog, append(lead, exc[:min(len(exc), 2)]...), exc[min(len(exc), 2):], nil)
 	o.onSpan(method, func(span trace.Span) { span.End(trace.WithTimestamp(now)) })
 }
 

@@ -126,8 +126,10 @@ func TestOwnKeysSurviveTheCountLimit(t *testing.T) {
 			p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(mem), export.WithSpanExporter(mem), export.WithLimits(tt.limits))
 			require.NoError(t, err)
 			defer func() { _ = p.Shutdown(context.Background()) }()
-			trk := operation.NewTracker(operation.WithLoggerProvider(p.LoggerProvider()), operation.WithTracerProvider(p.TracerProvider()))
-			ctx, op := trk.Start(t.Context(), operation.ProxyCall, operation.Refs{Integration: "i", Connection: "c"}, operation.WithAttributes(many...))
+			trk := operation.NewTracker(operation.WithLoggerProvider(p.LoggerProvider()), operation.WithTracerProvider(p.TracerProvider()),
+				operation.WithFields(operation.AllFields))
+			refs := operation.Refs{Account: "a", Environment: "e", Integration: "i", Provider: "p", Connection: "c", Sync: "s", Job: "j"}
+			ctx, op := trk.Start(t.Context(), operation.ProxyCall, refs, operation.WithAttributes(many...))
 			op.Info("many", many...)
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://h/x", nil)
 			op.HTTP(operation.HTTPCall{Request: req, Response: &http.Response{StatusCode: 418, Header: http.Header{"A": {"1"}}}, Attributes: many})
@@ -148,6 +150,7 @@ func TestOwnKeysSurviveTheCountLimit(t *testing.T) {
 			assert.Equal(t, "GET", attr(h, logrecord.KeyHTTPRequestMethod).AsString())
 			assert.Equal(t, "https://h/x", attr(h, logrecord.KeyURLFull).AsString())
 			assert.Equal(t, "failed", attr(recs[3], logrecord.KeyOperationState).AsString())
+			assert.Equal(t, "boom", attr(recs[3], logrecord.KeyExceptionMessage).AsString(), "the outcome survives the limit")
 			assert.Equal(t, "running", attr(recs[0], logrecord.KeyOperationState).AsString())
 		})
 	}
