@@ -62,8 +62,9 @@
 // first in a record, in this order: oplog.operation.id,
 // oplog.message.source, oplog.message.type, oplog.message.late, the typed
 // message's telling attributes (an HTTP message's http.response.status_code,
-// http.request.method and url.full; an end record's state, duration and
-// the HTTP calls in flight), then the kind and references, the message's
+// http.request.method and url.full; an end record's state, duration, HTTP
+// calls in flight and exception type and message; a sync result's model
+// and counts), then the kind and references, the message's
 // other own attributes, and last the caller's. An attribute count limit
 // (export's Limits.MaxAttributes) keeps the first ones, so it cuts the
 // caller's attributes, never oplog's.
