@@ -288,6 +288,25 @@ func (p reentrantProcessor) OnEmit(context.Context, *sdklog.Record) error {
 	return nil
 }
 
+// errPanicCtx is a working context whose Err panics.
+type errPanicCtx struct{ context.Context }
+
+func (errPanicCtx) Err() error { panic("Err boom") }
+
+// TestWatchSurvivesAPanickingErr: the goroutine that ends the operation
+// when its context is done survives a context whose Err panics (a panic
+// there would kill the process).
+func TestWatchSurvivesAPanickingErr(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	_, op := e.trk.Start(errPanicCtx{ctx}, operation.SyncRun, e.refs)
+	cancel()
+	op.End(nil) // returns once the watch's end record is out, or ends it itself
+	assert.True(t, op.State().Terminal())
+	e.flush()
+	assert.Len(t, e.mem.WithEventName(logrecord.EventOperationEnd), 1)
+}
+
 // TestEndFromInsideEndReturns: a processor that ends the operation while
 // its end record is emitted does not deadlock the ending call.
 func TestEndFromInsideEndReturns(t *testing.T) {

@@ -161,7 +161,8 @@ func (t *Tracker) Start(ctx context.Context, kind Kind, refs Refs, opts ...Start
 	if p := try(func() {
 		o.done = ctx.Done()
 		stop := context.AfterFunc(ctx, func() {
-			if fastpath.Is(ctx.Err(), context.DeadlineExceeded) {
+			// This runs on a goroutine of its own: nothing in it may panic.
+			if fastpath.Is(ctxErr(ctx), context.DeadlineExceeded) {
 				o.end("Start", Timeout, context.DeadlineExceeded)
 			} else {
 				o.end("Start", Cancelled, context.Canceled)
@@ -177,6 +178,16 @@ func (t *Tracker) Start(ctx context.Context, kind Kind, refs Refs, opts ...Start
 		tgt.EmitPanic(p)
 	}
 	return context.WithValue(ctx, ctxKey{}, o), o
+}
+
+// ctxErr is ctx.Err(), context.Canceled when Err panics.
+func ctxErr(ctx context.Context) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = context.Canceled
+		}
+	}()
+	return ctx.Err()
 }
 
 // try runs f and returns what it panicked with, if it did.
