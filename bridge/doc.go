@@ -26,6 +26,24 @@
 // keeps its key and text and also gives the record exception.* attributes.
 // WithAttrs and WithGroup convert their attributes once, when called.
 //
+// # Trust
+//
+// Records are assembled by the operation package's core, as the
+// operation's own messages are: inside an operation, its id, references,
+// source, type and late mark come first and always win; an attribute named
+// "oplog" or "oplog.…" (any case), a group or WithGroup named "oplog"
+// included, is renamed "user.oplog…" (see the operation package's
+// documentation). Inside an operation, error texts and values are redacted
+// by the operation tracker's [logrecord.Redactor] (WithAttrs attributes
+// too), before they are cut to the limits; outside, by
+// [logrecord.DefaultRedactor]. slog.Any values go through
+// [logrecord.Redactor.Value], so errors and HTTP data nested in them are
+// redacted as well. No method panics: a nil *Handler handles nothing, a
+// zero Handler behaves as NewHandler(nil), a panicking ReplaceAttr gives
+// its attribute a "PANIC=ReplaceAttr method: …" value, a panicking Leveler
+// enables every level, and any other panic inside Handle (a hostile
+// context, a provider) becomes a "PANIC=Handle method: …" record.
+//
 // # Cost
 //
 // [Handler.Enabled] is one comparison against Options.Level: it never calls

@@ -44,25 +44,39 @@ type Options struct {
 // Handler is an slog.Handler that turns slog records into OpenTelemetry
 // log records: inside the operation the context carries, as messages of
 // that operation; outside, as standalone records correlated to any span in
-// the context. It is safe for concurrent use.
+// the context. It is safe for concurrent use. A nil *Handler handles
+// nothing; a zero Handler (not made by [NewHandler]) behaves as
+// NewHandler(nil).
 type Handler struct {
 	opts   Options
 	cached *cachedLogger // the logger for standalone records
 	// frames are the groups opened by WithGroup, outermost first; frames[0]
 	// is the root (no name). Each holds the attributes WithAttrs added
-	// while it was the innermost group, converted once.
+	// while it was the innermost group, converted once with the default
+	// redaction rules, and as given, for an operation whose tracker has
+	// other rules.
 	frames []frame
 }
 
 type frame struct {
 	name  string
 	attrs []attribute.KeyValue
+	raw   []slog.Attr
 	// grouped: attrs hold a map the bridge built for a group attribute,
 	// whose keys and size logrecord did not bound.
 	grouped bool
+	// redacted: attrs hold a value the redaction rules applied to (an
+	// error, an Any or LogValuer value, a group).
+	redacted bool
 }
 
 var _ slog.Handler = (*Handler)(nil)
+
+// rootFrames are the frames of a zero Handler.
+var rootFrames = []frame{{}}
+
+// zeroCache is the logger cache of zero Handlers.
+var zeroCache cachedLogger
 
 // NewHandler returns a handler with opts (nil for the defaults).
 func NewHandler(opts *Options) *Handler {
@@ -73,30 +87,53 @@ func NewHandler(opts *Options) *Handler {
 	return h
 }
 
+func (h *Handler) frameList() []frame {
+	if len(h.frames) == 0 {
+		return rootFrames
+	}
+	return h.frames
+}
+
 // Enabled reports whether level is at or above the handler's level. It is
 // one comparison: no lock, no SDK call. (A Leveler that changes, such as a
-// slog.LevelVar, is read at every call.)
+// slog.LevelVar, is read at every call; one that panics enables every
+// level, so nothing is lost silently.)
 func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
+	if h == nil {
+		return false
+	}
 	if h.opts.Level != nil {
-		return level >= h.opts.Level.Level()
+		return h.enabledBy(level)
 	}
 	return true
 }
 
+func (h *Handler) enabledBy(level slog.Level) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = true
+		}
+	}()
+	return level >= h.opts.Level.Level()
+}
+
 // WithAttrs returns a handler whose records carry attrs, converted now.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	if len(attrs) == 0 {
+	if h == nil || len(attrs) == 0 {
 		return h
 	}
 	h2 := h.clone()
 	last := &h2.frames[len(h2.frames)-1]
-	last.attrs = h2.appendAttrs(append([]attribute.KeyValue(nil), last.attrs...), attrs, h2.groupNames(), &last.grouped)
+	c := converter{h: h2, red: logrecord.DefaultRedactor(), grouped: last.grouped, redacted: last.redacted}
+	last.attrs = c.appendAttrs(append([]attribute.KeyValue(nil), last.attrs...), attrs, h2.groupNames())
+	last.raw = append(append([]slog.Attr(nil), last.raw...), attrs...)
+	last.grouped, last.redacted = c.grouped, c.redacted
 	return h2
 }
 
 // WithGroup returns a handler whose later attributes go in group name.
 func (h *Handler) WithGroup(name string) slog.Handler {
-	if name == "" {
+	if h == nil || name == "" {
 		return h
 	}
 	h2 := h.clone()
@@ -106,27 +143,44 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 
 func (h *Handler) clone() *Handler {
 	h2 := *h
-	h2.frames = append([]frame(nil), h.frames...)
+	h2.frames = append([]frame(nil), h.frameList()...)
 	return &h2
 }
 
 func (h *Handler) groupNames() []string {
-	if len(h.frames) == 1 {
+	frames := h.frameList()
+	if len(frames) == 1 {
 		return nil
 	}
-	names := make([]string, 0, len(h.frames)-1)
-	for _, f := range h.frames[1:] {
+	names := make([]string, 0, len(frames)-1)
+	for _, f := range frames[1:] {
 		names = append(names, f.name)
 	}
 	return names
 }
 
-// Handle emits r.
+// Handle emits r. Inside an operation, error texts and values are redacted
+// by the operation tracker's rules, else by [logrecord.DefaultRedactor];
+// the record is assembled by the same core as the operation's own
+// messages: its id, references, source, type and late mark come first and
+// win, and an attribute named "oplog" or "oplog.…" (a group named "oplog"
+// included) is renamed "user.oplog…". A panic (in ReplaceAttr, a context,
+// a provider) never reaches the caller: a "PANIC=Handle method: …" record
+// is emitted instead. It always returns nil.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	sev := severity.FromSlog(r.Level)
-	op := operation.FromContext(ctx)
-	if op != nil && !op.Enabled(sev) {
+	if h == nil {
 		return nil
+	}
+	sev := severity.FromSlog(r.Level)
+	t := fastpath.Target{Method: "Handle"}
+	defer t.Guard()
+	if op := operation.FromContext(ctx); op != nil {
+		var ok bool
+		if t, ok = fastpath.OperationTarget(op, ctx, sev.OTel()); !ok {
+			return nil
+		}
+	} else {
+		t.Logger, t.Ctx, t.Redactor = h.logger(), ctx, logrecord.DefaultRedactor()
 	}
 	rec := fastpath.Record{
 		Timestamp:    r.Time,
@@ -134,36 +188,43 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		SeverityText: sev.String(),
 		Body:         attribute.StringValue(r.Message),
 	}
+	if rec.Timestamp.IsZero() && t.OpCtx != nil {
+		rec.Timestamp = time.Now() // as Operation.Emit does
+	}
+	frames := h.frameList()
+	if t.Redactor != logrecord.DefaultRedactor() {
+		frames = h.reconvert(frames, t.Redactor)
+	}
 
 	// Root attributes go on the record; a group's attributes, the record's
 	// included, nest in maps from the innermost group outwards.
 	var buf [24]attribute.KeyValue
-	all := append(buf[:0], h.frames[0].attrs...)
-	grouped := h.frames[0].grouped
-	inner := len(h.frames) - 1
+	all := append(buf[:0], frames[0].attrs...)
+	c := converter{h: h, red: t.Redactor, grouped: frames[0].grouped}
+	inner := len(frames) - 1
 	var tail []attribute.KeyValue
 	if r.NumAttrs() > 0 {
 		var tbuf [16]attribute.KeyValue
 		tail = tbuf[:0]
 		if inner > 0 {
-			tail = append(tail, h.frames[inner].attrs...)
+			tail = append(tail, frames[inner].attrs...)
 		}
 		groups := h.groupNames()
 		r.Attrs(func(a slog.Attr) bool {
-			tail = h.appendAttr(tail, a, groups, &grouped)
+			tail = c.appendAttr(tail, a, groups)
 			return true
 		})
 	} else if inner > 0 {
-		tail = h.frames[inner].attrs
+		tail = frames[inner].attrs
 	}
 	if inner > 0 {
-		grouped = true
+		c.grouped = true
 		for i := inner; i >= 1; i-- {
 			if len(tail) > 0 {
-				tail = []attribute.KeyValue{attribute.Map(h.frames[i].name, tail...)}
+				tail = []attribute.KeyValue{attribute.Map(frames[i].name, tail...)}
 			}
-			if i > 1 && len(h.frames[i-1].attrs) > 0 {
-				tail = append(append([]attribute.KeyValue(nil), h.frames[i-1].attrs...), tail...)
+			if i > 1 && len(frames[i-1].attrs) > 0 {
+				tail = append(append([]attribute.KeyValue(nil), frames[i-1].attrs...), tail...)
 			}
 		}
 	}
@@ -179,30 +240,44 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	// Every slice and map value came from logrecord, within the default
 	// limits, unless the bridge built a group's map itself: then the
 	// pipeline checks the record whole.
-	rec.Clean = !grouped
-	if op != nil {
-		l, emitCtx, base, late, ok := fastpath.OperationTarget(op, ctx, rec.Severity)
-		if !ok {
-			return nil
-		}
-		if rec.Timestamp.IsZero() {
-			rec.Timestamp = time.Now() // as Operation.Emit does
-		}
-		all = append(append(all, base...), sourceUser, typeLog)
-		if late {
-			all = append(all, lateMark)
-		}
-		l.Emit(emitCtx, &rec, all)
-		return nil
-	}
-	h.logger().Emit(ctx, &rec, append(all, sourceUser, typeLog))
+	rec.Clean = !c.grouped
+	t.Emit(&rec, sourceUser, typeLog, nil, nil, all)
 	return nil
+}
+
+// reconvert returns frames with the attributes the redaction rules apply
+// to converted again with red: the slow path, for an operation whose
+// tracker has its own rules.
+func (h *Handler) reconvert(frames []frame, red *logrecord.Redactor) []frame {
+	var out []frame
+	for i, f := range frames {
+		if !f.redacted {
+			continue
+		}
+		if out == nil {
+			out = append([]frame(nil), frames...)
+		}
+		c := converter{h: h, red: red}
+		out[i].attrs = c.appendAttrs(nil, f.raw, groupNamesOf(frames[1:i+1]))
+		out[i].grouped = c.grouped
+	}
+	if out == nil {
+		return frames
+	}
+	return out
+}
+
+func groupNamesOf(frames []frame) []string {
+	names := make([]string, 0, len(frames))
+	for _, f := range frames {
+		names = append(names, f.name)
+	}
+	return names
 }
 
 var (
 	sourceUser = attribute.String(logrecord.KeyMessageSource, logrecord.SourceUser)
 	typeLog    = attribute.String(logrecord.KeyMessageType, logrecord.TypeLog)
-	lateMark   = attribute.Bool(logrecord.KeyMessageLate, true)
 )
 
 // cachedLogger keeps the logger of the provider last seen: asking an SDK
@@ -222,32 +297,56 @@ func (h *Handler) logger() *fastpath.Logger {
 	if lp == nil {
 		lp = otel.GetLoggerProvider()
 	}
+	cache := h.cached
+	if cache == nil {
+		cache = &zeroCache
+	}
 	comparable := reflect.TypeOf(lp).Comparable() // a provider of a non-comparable type is not cached
-	if c := h.cached.p.Load(); comparable && c != nil && c.lp == lp {
+	if c := cache.p.Load(); comparable && c != nil && c.lp == lp {
 		return c.logger
 	}
 	l := fastpath.NewLogger(lp, operation.ScopeName, "")
-	h.cached.p.Store(&providerLogger{lp: lp, logger: l})
+	cache.p.Store(&providerLogger{lp: lp, logger: l})
 	return l
 }
 
-// appendAttrs converts attrs under groups and appends them to dst; it sets
-// *grouped if it built a map for a group.
-func (h *Handler) appendAttrs(dst []attribute.KeyValue, attrs []slog.Attr, groups []string, grouped *bool) []attribute.KeyValue {
+// converter converts slog attributes with one set of redaction rules.
+type converter struct {
+	h   *Handler
+	red *logrecord.Redactor
+	// grouped is set when a map was built for a group; redacted when a
+	// value the rules apply to was converted.
+	grouped, redacted bool
+}
+
+// appendAttrs converts attrs under groups and appends them to dst.
+func (c *converter) appendAttrs(dst []attribute.KeyValue, attrs []slog.Attr, groups []string) []attribute.KeyValue {
 	for _, a := range attrs {
-		dst = h.appendAttr(dst, a, groups, grouped)
+		dst = c.appendAttr(dst, a, groups)
 	}
 	return dst
+}
+
+// replace applies Options.ReplaceAttr; a panic in it gives the attribute a
+// "PANIC=ReplaceAttr method: …" value.
+func (c *converter) replace(groups []string, a slog.Attr) (out slog.Attr) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = slog.String(a.Key, logrecord.Limits{}.String(c.red.Text(fastpath.PanicText("ReplaceAttr", p))))
+		}
+	}()
+	return c.h.opts.ReplaceAttr(groups, a)
 }
 
 // appendAttr converts one slog attribute as the slog.Handler contract asks:
 // empty attributes vanish, groups become maps (empty ones vanish), a group
 // with an empty key is inlined, LogValuers are resolved. An error value
-// keeps its key and text and adds the exception.* attributes.
-func (h *Handler) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []string, grouped *bool) []attribute.KeyValue {
+// keeps its key and text and adds the exception.* attributes; its texts
+// are redacted before they are cut.
+func (c *converter) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []string) []attribute.KeyValue {
 	a.Value = a.Value.Resolve()
-	if h.opts.ReplaceAttr != nil && a.Value.Kind() != slog.KindGroup {
-		a = h.opts.ReplaceAttr(groups, a)
+	if c.h.opts.ReplaceAttr != nil && a.Value.Kind() != slog.KindGroup {
+		a = c.replace(groups, a)
 		a.Value = a.Value.Resolve()
 	}
 	if a.Equal(slog.Attr{}) {
@@ -259,35 +358,31 @@ func (h *Handler) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []str
 			return dst
 		}
 		if a.Key == "" {
-			return h.appendAttrs(dst, members, groups, grouped)
+			return c.appendAttrs(dst, members, groups)
 		}
-		inner := h.appendAttrs(nil, members, append(groups, a.Key), grouped)
+		inner := c.appendAttrs(nil, members, append(groups, a.Key))
 		if len(inner) == 0 {
 			return dst
 		}
-		*grouped = true
+		c.grouped = true
 		return append(dst, attribute.Map(a.Key, inner...))
 	}
-	if a.Value.Kind() == slog.KindGroup || a.Value.Kind() == slog.KindLogValuer {
-		*grouped = true // Value builds group maps itself (a LogValuer may resolve to a group)
+	if a.Value.Kind() == slog.KindLogValuer {
+		c.grouped = true // Value builds group maps itself (a LogValuer may resolve to a group)
 	}
-	dst = append(dst, attribute.KeyValue{Key: attribute.Key(a.Key), Value: Value(a.Value)})
-	if a.Value.Kind() == slog.KindAny {
-		if err, ok := a.Value.Any().(error); ok && err != nil {
-			// Error texts are redacted as the operation's own are: net/http
-			// errors quote the URL, query and all.
-			n := len(dst) - 1
-			dst = logrecord.AppendException(dst, err)
-			for i := n; i < len(dst); i++ {
-				if i == n || dst[i].Key == logrecord.KeyExceptionMessage || dst[i].Key == logrecord.KeyExceptionStacktrace {
-					if dst[i].Value.Type() == attribute.STRING {
-						dst[i].Value = attribute.StringValue(logrecord.DefaultRedactor().Text(dst[i].Value.AsString()))
-					}
-				}
-			}
-		}
+	if a.Value.Kind() != slog.KindAny {
+		return append(dst, attribute.KeyValue{Key: attribute.Key(a.Key), Value: Value(a.Value)})
 	}
-	return dst
+	c.redacted = true
+	if err, ok := a.Value.Any().(error); ok && err != nil {
+		// The error keeps its key, with the redacted text of exception.message.
+		n := len(dst)
+		dst = append(dst, attribute.KeyValue{Key: attribute.Key(a.Key)})
+		dst = fastpath.AppendException(dst, err, c.red, false)
+		dst[n].Value = dst[n+2].Value
+		return dst
+	}
+	return append(dst, attribute.KeyValue{Key: attribute.Key(a.Key), Value: c.red.Value(a.Value.Any())})
 }
 
 // Value converts an slog value: strings, numbers and booleans as they are

@@ -9,6 +9,10 @@ const (
 	KeyOperationAction     = "oplog.operation.action"
 	KeyOperationState      = "oplog.operation.state"
 	KeyOperationDurationMS = "oplog.operation.duration_ms"
+	// KeyOperationHTTPInFlight is on the end record of an operation that
+	// ended while HTTP calls made through its transport were in flight: one
+	// "METHOD redacted-URL" string per call.
+	KeyOperationHTTPInFlight = "oplog.operation.http_in_flight"
 
 	KeyAccountID           = "oplog.account.id"
 	KeyEnvironment         = "oplog.environment"
@@ -43,6 +47,18 @@ const (
 	KeySyncAddedKeys   = "oplog.sync.added_keys"
 	KeySyncUpdatedKeys = "oplog.sync.updated_keys"
 	KeySyncDeletedKeys = "oplog.sync.deleted_keys"
+)
+
+// Reserved keys. Every key that is "oplog" or starts with "oplog.", in any
+// ASCII case, is oplog's own: a user attribute with such a key (from a
+// message, a start option, an slog attribute or group) is never trusted, it
+// is renamed with [KeyUserPrefix] ("oplog.operation.state" arrives as
+// "user.oplog.operation.state"). A user attribute that repeats one of a
+// typed message's own keys (http.response.status_code on an HTTP message,
+// exception.message on an error message) is renamed the same way.
+const (
+	KeyReservedPrefix = "oplog."
+	KeyUserPrefix     = "user."
 )
 
 // Values of [KeyMessageSource] and [KeyMessageType].

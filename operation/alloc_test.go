@@ -12,6 +12,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/oplog-go/oplog/export"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/operation"
 	"github.com/oplog-go/oplog/severity"
@@ -91,5 +92,25 @@ func BenchmarkDisabled(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		op.Info("fetched page", attribute.Int("page", 2))
+	}
+}
+
+// nopExporter drops every batch: what remains is oplog's own work.
+type nopExporter struct{}
+
+func (nopExporter) Export(context.Context, []sdklog.Record) error { return nil }
+func (nopExporter) Shutdown(context.Context) error                { return nil }
+func (nopExporter) ForceFlush(context.Context) error              { return nil }
+
+// BenchmarkInfoPipeline is Info through the export pipeline's fast path.
+func BenchmarkInfoPipeline(b *testing.B) {
+	p, err := export.Setup(b.Context(), export.WithoutGlobal(), export.WithExporter(nopExporter{}), export.WithErrorHandler(func(error) {}))
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+	trk := operation.NewTracker(operation.WithLoggerProvider(p.LoggerProvider()))
+	_, op := trk.Start(b.Context(), operation.SyncRun, operation.Refs{Integration: "i", Connection: "c"})
+	b.ReportAllocs()
+	for b.Loop() {
+		op.Info("fetched page", attribute.Int("page", 2), attribute.String("cursor", "x"), attribute.Bool("more", true))
 	}
 }

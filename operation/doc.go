@@ -57,6 +57,62 @@
 // the operation's span (or of a child span in the context given to
 // [Operation.Log]).
 //
+// Operation records and slog records of the bridge are assembled by one
+// core, so the rules below hold on every path. oplog's own attributes come
+// first in a record, in this order: oplog.operation.id,
+// oplog.message.source, oplog.message.type, oplog.message.late, the typed
+// message's telling attributes (an HTTP message's http.response.status_code,
+// http.request.method and url.full; an end record's state, duration, HTTP
+// calls in flight and exception type and message; a sync result's model
+// and counts), then the kind and references, the message's
+// other own attributes, and last the caller's. An attribute count limit
+// (export's Limits.MaxAttributes) keeps the first ones, so it cuts the
+// caller's attributes, never oplog's.
+//
+// # Reserved keys
+//
+// Keys that are "oplog" or start with "oplog." (compared in any ASCII case:
+// "OPLOG.operation.state" too) are oplog's. A caller's attribute with such a
+// key, from a message, [Operation.Log], [Operation.Emit],
+// [HTTPCall].Attributes, [WithAttributes] or the slog bridge (attributes,
+// WithAttrs, and a group or WithGroup named "oplog", which would flatten to
+// oplog.… keys in some backends), is never trusted: it is renamed with the
+// prefix "user." ("user.oplog.operation.state") and kept, so a reader sees
+// what was sent. A caller's attribute that repeats one of a typed message's
+// own keys (http.response.status_code on an HTTP message, exception.message
+// on [Operation.LogError]) is renamed the same way. Keys nested inside map
+// values are not touched: only top-level keys can pass for oplog's.
+//
+// # Redaction and limits
+//
+// Error texts, URLs and headers are redacted with the tracker's
+// [logrecord.Redactor] before anything is cut to the limits, so a secret
+// straddling a cut is never half exported. The kind, the references (at
+// [Tracker.Start] and [Operation.Enrich]) and [WithAttributes] are made
+// valid UTF-8 and cut to the default [logrecord.Limits] once, before they
+// reach the span, as are the span's status text and exception event.
+//
+// # A log call never breaks the function
+//
+// No method panics, whatever it is given: a nil or zero [Operation], a nil
+// or zero [Tracker], a nil context or option, an error whose Error, Is, As
+// or Unwrap panics or dereferences a nil pointer, a context whose methods
+// panic, a provider, processor or span that panics. A panic inside a log
+// call is recovered and logged instead, as an error record of the operation
+// whose body reads "PANIC=<method> method: <value>" (redacted, within the
+// limits). An error that cannot be classified (its Is panics) ends the
+// operation as [Failed]; a typed nil pointer error is an error, not
+// success.
+//
+// # Timeouts and HTTP calls in flight
+//
+// [Transport] tells the operation which calls are in flight. When the
+// operation ends (a timeout, a cancellation, a failure) while some are, its
+// end record names them, method and redacted URL, in
+// oplog.operation.http_in_flight and in its body, so the cause is on the
+// record where the state changes; the failed calls themselves follow,
+// marked late.
+//
 // This package uses the OpenTelemetry APIs only; the application wires the
 // SDK once, with the export package. The default tracker behind [Start]
 // follows the otel global providers; [NewTracker] builds one with its own.

@@ -2,7 +2,9 @@ package operation
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/oplog-go/oplog/internal/fastpath"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/severity"
 )
@@ -22,6 +25,10 @@ type HTTPCall struct {
 	Err      error
 	Duration time.Duration
 	Retry    Retry
+	// Attributes are added to the message after its own; one whose key is
+	// reserved or is one of the message's own (http.response.status_code…)
+	// is renamed with [logrecord.KeyUserPrefix].
+	Attributes []attribute.KeyValue
 }
 
 // Retry says which try of a request this was.
@@ -33,9 +40,11 @@ type Retry struct {
 
 // HTTP logs a typed HTTP message (event oplog.http): method, URL, status,
 // duration, request and response headers, retry and error. The URL, the
-// headers and the error text are redacted with the tracker's rules. The
-// level is [severity.Error] when the status is 400 or more or the call
-// failed, else [severity.Info]. Bodies are never read.
+// headers and the error text are redacted with the tracker's rules, before
+// anything is cut to the limits. The status, method and URL come first in
+// the record, after the operation id, so an attribute count limit never
+// cuts them. The level is [severity.Error] when the status is 400 or more
+// or the call failed, else [severity.Info]. Bodies are never read.
 func (o *Operation) HTTP(c HTTPCall) {
 	sev := severity.Info
 	status := 0
@@ -48,37 +57,31 @@ func (o *Operation) HTTP(c HTTPCall) {
 	if !o.enabled(sev) {
 		return
 	}
-	red := o.t.redactor
-	method, url := "", ""
+	defer o.guard("HTTP")
+	red := o.t.rules()
+	var method, url string
 	ctx := o.ctx
-	attrs := make([]attribute.KeyValue, 0, 16)
+	lead := make([]attribute.KeyValue, 0, 3)
+	tail := make([]attribute.KeyValue, 0, 16)
+	if c.Response != nil {
+		lead = append(lead, attribute.Int(logrecord.KeyHTTPResponseStatusCode, status))
+	}
 	if c.Request != nil {
-		method = c.Request.Method
-		if method == "" {
-			method = http.MethodGet
-		}
-		if c.Request.URL != nil {
-			url = red.URL(c.Request.URL)
-		}
+		method, url = requestText(c.Request, red)
 		ctx = c.Request.Context()
-		attrs = append(attrs,
+		lead = append(lead,
 			attribute.String(logrecord.KeyHTTPRequestMethod, method),
 			attribute.String(logrecord.KeyURLFull, url))
-		attrs = appendHeaders(attrs, logrecord.KeyHTTPRequestHeaderPrefix, red.Header(c.Request.Header))
 	}
-	if c.Response != nil {
-		attrs = append(attrs, attribute.Int(logrecord.KeyHTTPResponseStatusCode, status))
-		attrs = appendHeaders(attrs, logrecord.KeyHTTPResponseHeaderPrefix, red.Header(c.Response.Header))
-	}
-	attrs = append(attrs, attribute.Float64(logrecord.KeyHTTPDurationMS, float64(c.Duration.Microseconds())/1000))
+	tail = append(tail, attribute.Float64(logrecord.KeyHTTPDurationMS, float64(c.Duration.Microseconds())/1000))
 	if c.Retry.Attempt > 0 {
-		attrs = append(attrs, attribute.Int(logrecord.KeyHTTPResendCount, c.Retry.Attempt))
+		tail = append(tail, attribute.Int(logrecord.KeyHTTPResendCount, c.Retry.Attempt))
 	}
 	if c.Retry.Max > 0 {
-		attrs = append(attrs, attribute.Int(logrecord.KeyHTTPRetryMax, c.Retry.Max))
+		tail = append(tail, attribute.Int(logrecord.KeyHTTPRetryMax, c.Retry.Max))
 	}
 	if c.Retry.Waited > 0 {
-		attrs = append(attrs, attribute.Int64(logrecord.KeyHTTPRetryWaitedMS, c.Retry.Waited.Milliseconds()))
+		tail = append(tail, attribute.Int64(logrecord.KeyHTTPRetryWaitedMS, c.Retry.Waited.Milliseconds()))
 	}
 
 	var b strings.Builder
@@ -88,12 +91,11 @@ func (o *Operation) HTTP(c HTTPCall) {
 	b.WriteString(" → ")
 	switch {
 	case c.Err != nil:
-		exc := o.exception(c.Err)
-		attrs = append(attrs, attribute.String(logrecord.KeyErrorType, exc[0].Value.AsString()))
-		attrs = append(attrs, exc...)
-		b.WriteString(exc[1].Value.AsString())
+		n := len(tail)
+		tail = fastpath.AppendException(tail, c.Err, red, true)
+		b.WriteString(tail[n+2].Value.AsString())
 	case status >= 400:
-		attrs = append(attrs, attribute.String(logrecord.KeyErrorType, strconv.Itoa(status)))
+		tail = append(tail, attribute.String(logrecord.KeyErrorType, strconv.Itoa(status)))
 		b.WriteString(strconv.Itoa(status))
 	default:
 		b.WriteString(strconv.Itoa(status))
@@ -101,7 +103,25 @@ func (o *Operation) HTTP(c HTTPCall) {
 	b.WriteString(" (")
 	b.WriteString(roundDuration(c.Duration).String())
 	b.WriteByte(')')
-	o.emit(ctx, sev, attribute.StringValue(b.String()), logrecord.EventHTTP, typeHTTP, attrs)
+	if c.Request != nil {
+		tail = appendHeaders(tail, logrecord.KeyHTTPRequestHeaderPrefix, red.Header(c.Request.Header))
+	}
+	if c.Response != nil {
+		tail = appendHeaders(tail, logrecord.KeyHTTPResponseHeaderPrefix, red.Header(c.Response.Header))
+	}
+	o.emit(ctx, "HTTP", sev, attribute.StringValue(b.String()), logrecord.EventHTTP, typeHTTP, lead, tail, c.Attributes)
+}
+
+// requestText is the method (GET when empty) and the redacted URL of req.
+func requestText(req *http.Request, red *logrecord.Redactor) (method, url string) {
+	method = req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if req.URL != nil {
+		url = red.URL(req.URL)
+	}
+	return method, url
 }
 
 // appendHeaders adds one attribute per header, named as the semantic
@@ -128,10 +148,16 @@ func WithRetry(ctx context.Context, r Retry) context.Context {
 
 // Transport returns an http.RoundTripper that logs every request whose
 // context carries an operation as an HTTP message of that operation, with
-// its duration and status. It never reads or consumes bodies. A nil base
-// means http.DefaultTransport.
+// its duration and status. While a request is in flight the operation
+// knows it: if the operation ends meanwhile (a timeout, say), its end
+// record names the call (see [logrecord.KeyOperationHTTPInFlight]). It
+// never reads or consumes bodies. A nil base, or a nil pointer behind it,
+// means http.DefaultTransport. A nil request is an error, not a panic; a
+// panic of base itself reaches the caller, as it would without Transport.
 func Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
+		base = http.DefaultTransport
+	} else if rv := reflect.ValueOf(base); rv.Kind() == reflect.Pointer && rv.IsNil() {
 		base = http.DefaultTransport
 	}
 	return &transport{base: base}
@@ -139,16 +165,72 @@ func Transport(base http.RoundTripper) http.RoundTripper {
 
 type transport struct{ base http.RoundTripper }
 
+var errNilRequest = errors.New("operation: nil *http.Request")
+
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
 	o := FromContext(req.Context())
-	if o == nil {
+	if !o.live() {
 		return t.base.RoundTrip(req)
 	}
+	f := o.startFlight(req)
 	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
-	retry, _ := req.Context().Value(retryKey{}).(Retry)
+	resp, err := t.roundTrip(o, f, req)
+	retry, _ := ctxValue(req.Context(), retryKey{}).(Retry)
 	o.HTTP(HTTPCall{Request: req, Response: resp, Err: err, Duration: time.Since(start), Retry: retry})
 	return resp, err
+}
+
+func (t *transport) roundTrip(o *Operation, f *flight, req *http.Request) (*http.Response, error) {
+	defer o.finishFlight(f)
+	return t.base.RoundTrip(req)
+}
+
+// flight is one HTTP call in flight through [Transport].
+type flight struct{ text string }
+
+// startFlight notes req as in flight: "METHOD redacted-URL".
+func (o *Operation) startFlight(req *http.Request) *flight {
+	method, url := requestText(req, o.t.rules())
+	f := &flight{text: method + " " + url}
+	o.mu.Lock()
+	o.flights = append(o.flights, f)
+	o.mu.Unlock()
+	return f
+}
+
+// finishFlight forgets f, unless the operation's start context is done:
+// then the operation is ending because of it (a timeout, a cancellation),
+// the call was cut by the same cause, and the end record must still name
+// it, whichever of the two the runtime runs first.
+func (o *Operation) finishFlight(f *flight) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !State(o.state.Load()).Terminal() && o.done != nil {
+		select {
+		case <-o.done:
+			return
+		default:
+		}
+	}
+	if i := slices.Index(o.flights, f); i >= 0 {
+		o.flights = slices.Delete(o.flights, i, i+1)
+	}
+}
+
+// flightTexts returns the calls in flight and forgets them. o.mu is held.
+func (o *Operation) flightTexts() []string {
+	if len(o.flights) == 0 {
+		return nil
+	}
+	texts := make([]string, len(o.flights))
+	for i, f := range o.flights {
+		texts[i] = f.text
+	}
+	o.flights = nil
+	return texts
 }
 
 // roundDuration keeps three significant digits or so: 1.234s, 12ms, 582µs.

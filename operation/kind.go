@@ -1,5 +1,7 @@
 package operation
 
+import "github.com/oplog-go/oplog/logrecord"
+
 // Kind is what an operation does: a type and an action, as in "sync:run".
 // The predefined kinds cover an integration platform's operations; any other
 // Type and Action work the same.
@@ -37,3 +39,8 @@ var (
 
 	FunctionInvoke = Kind{"function", "invoke"}
 )
+
+// sanitize returns k valid UTF-8 and within the default limits.
+func (k Kind) sanitize() Kind {
+	return Kind{logrecord.Limits{}.String(k.Type), logrecord.Limits{}.String(k.Action)}
+}

@@ -55,6 +55,15 @@ func (r Refs) merge(more Refs) Refs {
 	return r
 }
 
+// sanitize returns r with every field valid UTF-8 and within the default
+// limits, so invalid bytes never reach the span raw.
+func (r Refs) sanitize() Refs {
+	for _, f := range []*string{&r.Account, &r.Environment, &r.Integration, &r.Provider, &r.Connection, &r.Sync, &r.Function, &r.Job, &r.EndUser} {
+		*f = logrecord.Limits{}.String(*f)
+	}
+	return r
+}
+
 // appendAttrs appends the selected, non-empty references of an operation.
 func appendAttrs(dst []attribute.KeyValue, id string, kind Kind, r Refs, f Fields) []attribute.KeyValue {
 	dst = append(dst, attribute.String(logrecord.KeyOperationID, id))

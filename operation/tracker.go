@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/oplog-go/oplog/internal/fastpath"
 	"github.com/oplog-go/oplog/logrecord"
@@ -68,15 +69,29 @@ func WithRedactor(r *logrecord.Redactor) Option { return func(t *Tracker) { t.re
 
 // NewTracker returns a tracker; with no options it behaves as the default
 // tracker behind [Start].
+//
+// A nil option is ignored, and so is one that panics. The zero Tracker (not made by NewTracker) works
+// too: it follows the otel globals, with only oplog.operation.id on every
+// record and the default redaction rules.
 func NewTracker(opts ...Option) *Tracker {
 	t := &Tracker{fields: DefaultFields}
 	for _, o := range opts {
-		o(t)
+		if o != nil {
+			_ = try(func() { o(t) }) // a panicking option is skipped
+		}
 	}
 	if t.redactor == nil {
 		t.redactor = logrecord.DefaultRedactor()
 	}
 	return t
+}
+
+// rules is the tracker's redactor (the default one for a zero Tracker).
+func (t *Tracker) rules() *logrecord.Redactor {
+	if t.redactor == nil {
+		return logrecord.DefaultRedactor()
+	}
+	return t.redactor
 }
 
 // defaultTracker is the documented default, following the otel globals.
@@ -97,7 +112,14 @@ func (t *Tracker) logger() *fastpath.Logger {
 	return fastpath.NewLogger(lp, ScopeName, scopeVersion())
 }
 
-func (t *Tracker) tracer() trace.Tracer {
+// tracer is the tracker's tracer; a provider that panics or returns none
+// gives a tracer of non-recording spans.
+func (t *Tracker) tracer() (tr trace.Tracer) {
+	defer func() {
+		if recover() != nil || tr == nil {
+			tr = noop.NewTracerProvider().Tracer(ScopeName)
+		}
+	}()
 	tp := t.tp
 	if tp == nil {
 		tp = otel.GetTracerProvider()

@@ -16,6 +16,10 @@
 // maps) were built by logrecord within the default limits ([Record.Clean]),
 // so the pipeline need not walk them again: reading an otel slice or map
 // value copies it.
+//
+// [Target.Emit] is the emit core of the operation package and the bridge:
+// every record either emits is assembled there (oplog's attributes first,
+// reserved user keys renamed, correlation, late mark, panics recovered).
 package fastpath
 
 import (
@@ -25,6 +29,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/log/noop"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -45,14 +50,13 @@ type Record struct {
 
 // OperationTarget is set by package operation. For op, an
 // *operation.Operation, and a message of severity sev logged in ctx, it
-// reports whether op takes the message (ok) and, if so, the logger and
-// context to emit it in, the references op puts on every record (base), and
-// whether op has ended (late). The bridge uses it to send records straight
-// to the operation's logger, marked clean; a function variable, since
-// operation cannot be imported from here, that returns what to do rather
-// than doing it, so the bridge's stack buffers do not escape through an
-// indirect call.
-var OperationTarget func(op any, ctx context.Context, sev log.Severity) (l *Logger, emitCtx context.Context, base []attribute.KeyValue, late, ok bool)
+// reports whether op takes the message (ok) and, if so, the [Target] to
+// emit it with: the operation's logger, correlation, attributes, late mark
+// and redactor. The bridge emits through it with [Target.Emit], the core
+// operation uses itself. A function variable, since operation cannot be
+// imported from here, that returns what to do rather than doing it, so the
+// bridge's stack buffers do not escape through an indirect call.
+var OperationTarget func(op any, ctx context.Context, sev log.Severity) (t Target, ok bool)
 
 // EmitFunc is a pipeline's entry for records sent through the fast path.
 // The record is passed by value: through a pointer, the indirect call would
@@ -87,12 +91,24 @@ type Logger struct {
 // NewLogger returns the logger of scope name (and version, if not empty)
 // from lp. It takes the provider's lock, as asking any SDK provider for a
 // logger does: make loggers once, not per record.
-func NewLogger(lp log.LoggerProvider, name, version string) *Logger {
+//
+// A provider that is nil, panics or returns no logger gives a logger that
+// drops every record: a log call never breaks its caller.
+func NewLogger(lp log.LoggerProvider, name, version string) (l *Logger) {
+	defer func() {
+		if recover() != nil {
+			l = &Logger{api: noop.NewLoggerProvider().Logger(name)}
+		}
+	}()
 	var opts []log.LoggerOption
 	if version != "" {
 		opts = append(opts, log.WithInstrumentationVersion(version))
 	}
-	l := &Logger{api: lp.Logger(name, opts...)}
+	api := lp.Logger(name, opts...)
+	if api == nil {
+		api = noop.NewLoggerProvider().Logger(name)
+	}
+	l = &Logger{api: api}
 	if sp, ok := lp.(*sdklog.LoggerProvider); ok {
 		if p, ok := pipelines.Load(sp); ok {
 			if t, ok := capture(l.api); ok {

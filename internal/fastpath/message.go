@@ -1,0 +1,260 @@
+package fastpath
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/oplog-go/oplog/logrecord"
+)
+
+// Target is where one message goes, and the emit core shared by package
+// operation and the bridge: every record either of them emits is assembled
+// by [Target.Emit], so the rules on oplog's own attributes hold on every
+// path. It is built on the caller's stack, per message.
+type Target struct {
+	Logger *Logger
+	// Ctx is the caller's context (may be nil or hostile: it is read under
+	// the guard). OpCtx, when set, is the operation's span context: the
+	// record is emitted in Ctx only when Ctx holds a span of the same trace
+	// (a child span of the operation), else in OpCtx.
+	Ctx, OpCtx context.Context
+	// Base is the operation's own attributes: Base[0] is its id, then its
+	// kind and chosen references. Empty for a standalone record.
+	Base []attribute.KeyValue
+	// Late marks a record logged after its operation ended.
+	Late bool
+	// Redactor redacts error texts and panic texts (nil: the default rules).
+	Redactor *logrecord.Redactor
+	// Method names the entry point, for the text of a recovered panic.
+	Method string
+}
+
+var lateMark = attribute.Bool(logrecord.KeyMessageLate, true)
+
+// Emit assembles r's attributes and emits it. The order is what the
+// attribute count limit keeps (the first ones): the operation id, source
+// and type, the late mark, then lead (the message's own most telling
+// attributes: HTTP status, method and URL, an operation's state), the rest
+// of Base, tail (the message's other own attributes), and last the user's.
+// A user attribute whose key is reserved ([Reserved]) or repeats one of
+// lead and tail is renamed with [logrecord.KeyUserPrefix], so oplog's own
+// always win. None of the slices is changed or kept.
+//
+// A panic anywhere (a hostile context, a provider or processor that
+// panics) is recovered: a record saying "PANIC=<Method> method: …" is
+// emitted instead, if the logger still works.
+func (t *Target) Emit(r *Record, source, msgType attribute.KeyValue, lead, tail, user []attribute.KeyValue) {
+	defer t.Guard()
+	var buf [32]attribute.KeyValue
+	all := buf[:0]
+	if len(t.Base) > 0 {
+		all = append(all, t.Base[0])
+	}
+	all = append(all, source, msgType)
+	if t.Late {
+		all = append(all, lateMark)
+	}
+	all = append(all, lead...)
+	if len(t.Base) > 1 {
+		all = append(all, t.Base[1:]...)
+	}
+	all = append(all, tail...)
+	n := len(all)
+	all = append(all, user...)
+	for i := n; i < len(all); i++ {
+		if k := all[i].Key; Reserved(string(k)) || ownKey(k, lead, tail) {
+			all[i].Key = UserKey(k)
+		}
+	}
+	t.Logger.Emit(t.emitContext(), r, all)
+}
+
+// ownKey reports whether k is one of the message's own keys.
+func ownKey(k attribute.Key, lead, tail []attribute.KeyValue) bool {
+	for _, kv := range lead {
+		if kv.Key == k {
+			return true
+		}
+	}
+	for _, kv := range tail {
+		if kv.Key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// emitContext is the context the record is correlated by (see [Target]).
+func (t *Target) emitContext() context.Context {
+	if t.OpCtx == nil {
+		if t.Ctx == nil {
+			return context.Background()
+		}
+		return t.Ctx
+	}
+	if t.Ctx != nil {
+		if sc := trace.SpanContextFromContext(t.Ctx); sc.IsValid() && sc.TraceID() == trace.SpanContextFromContext(t.OpCtx).TraceID() {
+			return t.Ctx
+		}
+	}
+	return t.OpCtx
+}
+
+// Guard, deferred by an entry point, recovers a panic and emits, in its
+// place, an error record whose body is "PANIC=<Method> method: <panic>"
+// (redacted, within the limits), with the operation's attributes and
+// context. If that panics too, nothing more is tried: a log call never
+// breaks its caller.
+func (t *Target) Guard() {
+	if p := recover(); p != nil {
+		t.EmitPanic(p)
+	}
+}
+
+// EmitPanic emits the record [Target.Guard] emits for a recovered p.
+func (t *Target) EmitPanic(p any) {
+	defer func() { _ = recover() }()
+	if t.Logger == nil {
+		return
+	}
+	ctx := t.OpCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var buf [16]attribute.KeyValue
+	all := append(append(buf[:0], t.Base...),
+		attribute.String(logrecord.KeyMessageSource, logrecord.SourceInternal),
+		attribute.String(logrecord.KeyMessageType, logrecord.TypeLog))
+	if t.Late {
+		all = append(all, lateMark)
+	}
+	t.Logger.Emit(ctx, &Record{
+		Timestamp:    time.Now(),
+		Severity:     log.SeverityError,
+		SeverityText: "ERROR",
+		Body:         attribute.StringValue(t.redact(PanicText(t.Method, p))),
+		Clean:        true,
+	}, all)
+}
+
+// redact redacts s with the target's rules, then cuts it to the default
+// limits: redaction first, so no secret straddles the cut.
+func (t *Target) redact(s string) string {
+	return logrecord.Limits{}.String(t.Redactor.Text(s))
+}
+
+// Reserved reports whether key is oplog's: "oplog" or anything starting
+// with "oplog.", in any ASCII case (a backend or a reader that folds case
+// must not be fooled either).
+func Reserved(key string) bool {
+	if len(key) < 5 || key[0]|0x20 != 'o' {
+		return false
+	}
+	if len(key) > 5 && key[5] != '.' {
+		return false
+	}
+	return key[1]|0x20 == 'p' && key[2]|0x20 == 'l' && key[3]|0x20 == 'o' && key[4]|0x20 == 'g'
+}
+
+// UserKey is the key a user attribute named k is renamed to when k is
+// reserved or taken by one of the message's own attributes.
+func UserKey(k attribute.Key) attribute.Key {
+	return attribute.Key(logrecord.KeyUserPrefix + string(k))
+}
+
+// RenameReserved returns attrs with every reserved key renamed by
+// [UserKey]: a copy if anything changes, attrs itself otherwise.
+func RenameReserved(attrs []attribute.KeyValue) []attribute.KeyValue {
+	out := attrs
+	for i, kv := range attrs {
+		if Reserved(string(kv.Key)) {
+			if &out[0] == &attrs[0] {
+				out = append([]attribute.KeyValue(nil), attrs...)
+			}
+			out[i].Key = UserKey(kv.Key)
+		}
+	}
+	return out
+}
+
+// PanicText describes a recovered panic without risking a second one:
+// "PANIC=<method> method: <p>".
+func PanicText(method string, p any) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = logrecord.MarkerPanic + method + " method: (unprintable " + fmt.Sprintf("%T", p) + ")"
+		}
+	}()
+	return logrecord.MarkerPanic + method + " method: " + fmt.Sprint(p)
+}
+
+// ErrorText is err.Error(), never panicking: a panic gives its
+// [PanicText] ("<nil>" for a nil pointer receiver, as fmt prints it).
+func ErrorText(err error) (s string) {
+	if err == nil {
+		return ""
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if rv := reflect.ValueOf(err); rv.Kind() == reflect.Pointer && rv.IsNil() {
+				s = "<nil>"
+				return
+			}
+			s = PanicText("Error", p)
+		}
+	}()
+	return err.Error()
+}
+
+// Is is errors.Is that never panics: a panicking Is or Unwrap method
+// anywhere in err's chain makes it false.
+func Is(err, target error) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return errors.Is(err, target)
+}
+
+// AppendException appends err's exception attributes (exception.type,
+// exception.message, exception.stacktrace when err carries a stack), with
+// the texts redacted by red before they are cut to the default limits, so a
+// secret straddling the cut is never half exported. It never panics. With
+// errorType it adds error.type first (as HTTP messages carry it).
+func AppendException(dst []attribute.KeyValue, err error, red *logrecord.Redactor, errorType bool) []attribute.KeyValue {
+	if err == nil {
+		return dst
+	}
+	typ := safeString(func() string { return logrecord.ErrorType(err) }, "ErrorType")
+	if typ == "" {
+		typ = fmt.Sprintf("%T", err)
+	}
+	typ = logrecord.Limits{}.String(typ)
+	if errorType {
+		dst = append(dst, attribute.String(logrecord.KeyErrorType, typ))
+	}
+	dst = append(dst,
+		attribute.String(logrecord.KeyExceptionType, typ),
+		attribute.String(logrecord.KeyExceptionMessage, logrecord.Limits{}.String(red.Text(ErrorText(err)))))
+	if st := safeString(func() string { return logrecord.Stacktrace(err) }, "StackTrace"); st != "" {
+		dst = append(dst, attribute.String(logrecord.KeyExceptionStacktrace, logrecord.Limits{}.String(red.Text(st))))
+	}
+	return dst
+}
+
+func safeString(f func() string, method string) (s string) {
+	defer func() {
+		if p := recover(); p != nil {
+			s = PanicText(method, p)
+		}
+	}()
+	return f()
+}
