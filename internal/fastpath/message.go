@@ -224,37 +224,22 @@ func Is(err, target error) (ok bool) {
 	return errors.Is(err, target)
 }
 
-// AppendException appends err's exception attributes (exception.type,
-// exception.message, exception.stacktrace when err carries a stack), with
-// the texts redacted by red before they are cut to the default limits, so a
-// secret straddling the cut is never half exported. It never panics. With
-// errorType it adds error.type first (as HTTP messages carry it).
+// AppendException appends err's exception attributes through red (see
+// [logrecord.Redactor.AppendException]: texts redacted before they are cut,
+// no panic whatever err's methods do). With errorType it adds error.type
+// first, as HTTP messages carry it.
 func AppendException(dst []attribute.KeyValue, err error, red *logrecord.Redactor, errorType bool) []attribute.KeyValue {
 	if err == nil {
 		return dst
 	}
-	typ := safeString(func() string { return logrecord.ErrorType(err) }, "ErrorType")
-	if typ == "" {
-		typ = fmt.Sprintf("%T", err)
-	}
-	typ = logrecord.Limits{}.String(typ)
+	n := len(dst)
 	if errorType {
-		dst = append(dst, attribute.String(logrecord.KeyErrorType, typ))
+		dst = append(dst, attribute.KeyValue{}) // error.type, once the type is known
 	}
-	dst = append(dst,
-		attribute.String(logrecord.KeyExceptionType, typ),
-		attribute.String(logrecord.KeyExceptionMessage, logrecord.Limits{}.String(red.Text(ErrorText(err)))))
-	if st := safeString(func() string { return logrecord.Stacktrace(err) }, "StackTrace"); st != "" {
-		dst = append(dst, attribute.String(logrecord.KeyExceptionStacktrace, logrecord.Limits{}.String(red.Text(st))))
+	dst = red.AppendException(dst, err)
+	if errorType {
+		dst[n] = attribute.KeyValue{Key: logrecord.KeyErrorType, Value: dst[n+1].Value}
 	}
 	return dst
 }
 
-func safeString(f func() string, method string) (s string) {
-	defer func() {
-		if p := recover(); p != nil {
-			s = PanicText(method, p)
-		}
-	}()
-	return f()
-}
