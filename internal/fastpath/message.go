@@ -242,4 +242,3 @@ func AppendException(dst []attribute.KeyValue, err error, red *logrecord.Redacto
 	}
 	return dst
 }
-
