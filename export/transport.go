@@ -15,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -36,10 +35,12 @@ import (
 // The pipeline counts delivery from those fields only, never from the text
 // of an error: a receiver's error body can say anything.
 
+// maxRequestBytes bounds a request on the wire, as otlploghttp's own
+// (disabled) check did: a larger one is refused as too large, unsent. A
+// variable for tests.
+var maxRequestBytes int64 = 64 << 20
+
 const (
-	// maxRequestBytes bounds a request on the wire, as otlploghttp's own
-	// (disabled) check did: a larger one is refused as too large, unsent.
-	maxRequestBytes = 64 << 20
 	// maxAnswerBytes bounds the answer read, as otlploghttp does.
 	maxAnswerBytes = 4 << 20
 	// tooLargeMessage is the message of the Collector's 400 answer to a body
@@ -58,7 +59,8 @@ type otlpError struct {
 	partial  bool   // a 2xx answer whose partial_success rejected items
 	tooLarge bool   // 413, the Collector's 400 for a body over its limit, or over maxRequestBytes
 	redirect bool   // a 3xx answer: not followed
-	msg      string // the receiver's message or the reason, printable
+	msg      string // the receiver's message, as it sent it
+	note     string // why, when the answer alone does not say
 	cause    error  // a context error, if the export was cut short
 }
 
@@ -79,8 +81,11 @@ func (e *otlpError) Error() string {
 	default:
 		fmt.Fprintf(&b, "receiver answered %s", statusText(e.status))
 	}
+	if e.note != "" {
+		b.WriteString(": " + e.note)
+	}
 	if e.msg != "" {
-		b.WriteString(": " + e.msg)
+		b.WriteString(": message " + quote(e.msg))
 	}
 	if e.cause != nil {
 		b.WriteString(": " + e.cause.Error())
@@ -120,7 +125,8 @@ func (t *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(req)
 	}
 	o.mu.Lock()
-	*o = observation{} // each attempt replaces the last one's
+	// Each attempt replaces the last one's.
+	o.status, o.msg, o.rejected, o.readErr, o.refused, o.size = 0, "", 0, nil, false, 0
 	o.mu.Unlock()
 	if n := requestSize(req); n > maxRequestBytes {
 		if req.Body != nil {
@@ -215,10 +221,10 @@ func answerMessage(body []byte, isProto, isJSON bool) string {
 	return string(body)
 }
 
-// printable makes a receiver's message safe to print on one line: valid
-// UTF-8, control characters escaped, at most 256 bytes.
-func printable(s string) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+// quote makes a receiver's message safe to print on one line: quoted,
+// control characters escaped, at most 256 bytes of it.
+func quote(s string) string {
+	s = strings.TrimSpace(s)
 	if len(s) > 256 {
 		cut := 256
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -226,11 +232,7 @@ func printable(s string) string {
 		}
 		s = s[:cut] + "…"
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) < 0 {
-		return s
-	}
-	q := strconv.QuoteToGraphic(s)
-	return q[1 : len(q)-1]
+	return strconv.QuoteToGraphic(s)
 }
 
 // outcome turns what the transport observed of an export into its error;
@@ -241,7 +243,7 @@ func (o *observation) outcome(signal string, err error) error {
 	switch {
 	case o.refused:
 		return &otlpError{signal: signal, tooLarge: true,
-			msg: fmt.Sprintf("request of %d bytes over the %d MiB limit", o.size, maxRequestBytes>>20)}
+			note: fmt.Sprintf("request of %d bytes over the %d MiB limit", o.size, maxRequestBytes>>20)}
 	case o.status == 0:
 		return err // no answer: a network or context error, or nothing sent
 	case o.status >= 200 && o.status <= 299:
@@ -249,15 +251,15 @@ func (o *observation) outcome(signal string, err error) error {
 		case o.readErr != nil:
 			// Not wrapped: the request arrived, and must not be sent again.
 			return &otlpError{signal: signal, status: o.status,
-				msg: "the answer could not be read (" + printable(o.readErr.Error()) + "): delivery unknown"}
+				note: "the answer could not be read (" + o.readErr.Error() + "): delivery unknown"}
 		case o.rejected > 0:
 			return &otlpError{signal: signal, status: o.status, partial: true,
-				rejected: uint64(o.rejected), msg: printable(o.msg)}
+				rejected: uint64(o.rejected), msg: o.msg}
 		}
 		// A partial success that rejects nothing is a warning: delivered.
 		return nil
 	}
-	e := &otlpError{signal: signal, status: o.status, msg: printable(o.msg),
+	e := &otlpError{signal: signal, status: o.status, msg: o.msg,
 		redirect: o.status >= 300 && o.status <= 399,
 		tooLarge: o.status == http.StatusRequestEntityTooLarge ||
 			o.status == http.StatusBadRequest && strings.TrimSpace(o.msg) == tooLargeMessage}
