@@ -237,8 +237,8 @@ func checkEnvTLS() []error {
 		case c == "" && k != "":
 			errs = append(errs, fmt.Errorf("export: %s is set without %s", key, cert))
 		case c != "":
-			if _, err := loadKeyPair(c, k); err != nil {
-				errs = append(errs, fmt.Errorf("export: %s=%q, %s=%q: %w", cert, c, key, k, err))
+			if _, err := loadKeyPair(cert, c, key, k); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
@@ -265,9 +265,9 @@ func envTLS(signal string) (*tls.Config, error) {
 	for _, s := range []string{signal, ""} {
 		_, cert, key := tlsVars(s)
 		if c, k := os.Getenv(cert), os.Getenv(key); c != "" && k != "" {
-			pair, err := loadKeyPair(c, k)
+			pair, err := loadKeyPair(cert, c, key, k)
 			if err != nil {
-				return nil, fmt.Errorf("export: %s, %s: %w", cert, key, err)
+				return nil, err
 			}
 			cfg.Certificates, set = []tls.Certificate{pair}, true
 			break
@@ -291,16 +291,22 @@ func loadCA(path string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-func loadKeyPair(certPath, keyPath string) (tls.Certificate, error) {
+// loadKeyPair loads a client certificate and its key; the error names the
+// variables.
+func loadKeyPair(certVar, certPath, keyVar, keyPath string) (tls.Certificate, error) {
 	c, err := os.ReadFile(certPath)
 	if err != nil {
-		return tls.Certificate{}, err
+		return tls.Certificate{}, fmt.Errorf("export: %s=%q: %w", certVar, certPath, err)
 	}
 	k, err := os.ReadFile(keyPath)
 	if err != nil {
-		return tls.Certificate{}, err
+		return tls.Certificate{}, fmt.Errorf("export: %s=%q: %w", keyVar, keyPath, err)
 	}
-	return tls.X509KeyPair(c, k)
+	pair, err := tls.X509KeyPair(c, k)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("export: %s=%q, %s=%q: %w", certVar, certPath, keyVar, keyPath, err)
+	}
+	return pair, nil
 }
 
 // requestTimeout is one signal's HTTP request timeout: the option's, else
