@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -178,7 +179,9 @@ func TestConfigOTLPTimeout(t *testing.T) {
 		}
 		p := setup(t, export.WithOTLP(o...), export.WithExportTimeout(time.Hour), export.WithErrorHandler(func(error) {}))
 		emitN(p, 1)
-		require.NoError(t, p.ForceFlush(t.Context()), "bounded by the request timeout, not the export's hour")
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		require.NoError(t, p.ForceFlush(ctx), "bounded by the request timeout, not the export's hour")
+		cancel()
 		assert.Equal(t, uint64(1), p.Stats().Exporters[0].Dropped.ExportFailed)
 		require.Error(t, p.Shutdown(t.Context()))
 	}
