@@ -168,6 +168,10 @@ func (t *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// CloseIdleConnections closes the connections of the transport, for
+// [http.Client.CloseIdleConnections]; later ones close when idle.
+func (t *observer) CloseIdleConnections() { t.base.CloseIdleConnections() }
+
 // requestSize is req's body size on the wire.
 func requestSize(req *http.Request) int64 {
 	if req.ContentLength >= 0 || req.GetBody == nil {
