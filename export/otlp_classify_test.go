@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,6 +78,8 @@ func TestOTLPOutcomeClassified(t *testing.T) {
 		{"400 text saying too large is only bad", answer{400, text, []byte("request body too large? no: bad field")}, answer{400, text, []byte("x")}, want{bad: true}, "400"},
 		{"413", answer{413, text, nil}, answer{413, text, nil}, want{large: true}, "413"},
 		{"404", answer{404, text, []byte("404 page not found")}, answer{404, text, nil}, want{}, "404"},
+		{"200 with an answer over 4 MiB", answer{200, pb, make([]byte, maxAnswerBytes+1)}, answer{200, pb, make([]byte, maxAnswerBytes+1)}, want{}, "delivery unknown"},
+		{"500 with a long answer, cut", answer{500, text, []byte(strings.Repeat("é", 100_000))}, answer{500, text, []byte(strings.Repeat("é", 100_000))}, want{}, "é…\""},
 		{"control characters in the answer are escaped", answer{500, text, []byte("a\nforged\x1b[2J")}, answer{500, text, []byte("a\nforged\x1b[2J")}, want{}, `message "a\nforged\x1b[2J"`},
 	}
 	for _, tt := range tests {
@@ -110,6 +113,7 @@ func TestOTLPOutcomeClassified(t *testing.T) {
 				assert.Equal(t, tt.want.large, tooLarge(err), "too large: %v", err)
 				assert.Contains(t, err.Error(), tt.inText)
 				assert.NotContains(t, err.Error(), "\n")
+				assert.Less(t, len(err.Error()), 400, "an answer cannot flood the error handler")
 			}
 			t.Run("logs", func(t *testing.T) {
 				check(t, logs.Export(t.Context(), make([]sdklog.Record, 10)))
