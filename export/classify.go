@@ -1,39 +1,37 @@
 package export
 
 import (
-	"regexp"
-	"strconv"
+	"errors"
+	"net/http"
 )
 
-// How an export failed, read from its error. (Seam: these read the error's
-// text; they are being replaced by what the OTLP client observed.)
+// How an export failed, read from the typed outcome the OTLP client
+// observed (see transport.go), never from an error's text: a receiver's
+// error body can say anything. Errors of other exporters are plain
+// failures.
 
-// partialSuccessRE matches the text of otlploghttp's partial-success error,
-// whose type is internal to that module: "OTLP partial success: MSG (N logs
-// rejected)". Pinned by TestPartialSuccessText.
-var partialSuccessRE = regexp.MustCompile(`OTLP partial success: .*\((\d+) logs rejected\)`)
-
+// partialSuccess reports the items a receiver rejected in a successful
+// (2xx) answer's decoded partial_success field.
 func partialSuccess(err error) (uint64, bool) {
-	m := partialSuccessRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0, false
+	var e *otlpError
+	if errors.As(err, &e) && e.partial {
+		return e.rejected, true
 	}
-	n, perr := strconv.ParseUint(m[1], 10, 64)
-	return n, perr == nil
+	return 0, false
 }
 
-// badRequest reports an OTLP answer of 400: the receiver found the request
-// malformed, and sending it again cannot help.
+// badRequest reports an OTLP answer of 400 that is not about the request's
+// size: the receiver found the request malformed, and sending it again
+// cannot help.
 func badRequest(err error) bool {
-	return badRequestRE.MatchString(err.Error())
+	var e *otlpError
+	return errors.As(err, &e) && e.status == http.StatusBadRequest && !e.tooLarge
 }
 
-var badRequestRE = regexp.MustCompile(`failed to send (logs|traces) to .*: 400 `)
-
-// tooLarge reports an answer refusing the request for its size (413, or a
-// 400 saying the body is too large): the batch is split and sent again.
+// tooLarge reports a request refused for its size (a 413 answer, the
+// Collector's 400 "request body too large", or a body over the client's
+// 64 MiB bound, not sent): the batch is split and sent again.
 func tooLarge(err error) bool {
-	return tooLargeRE.MatchString(err.Error())
+	var e *otlpError
+	return errors.As(err, &e) && e.tooLarge
 }
-
-var tooLargeRE = regexp.MustCompile(`: 413 |request body too large`)

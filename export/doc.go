@@ -55,27 +55,55 @@
 // format.
 //
 //	variable                               meaning                                          default
+//	OTEL_SDK_DISABLED                      true (any case): nothing is produced or sent     false
 //	OTEL_SERVICE_NAME                      service.name of the resource                     unknown_service:<program>
 //	OTEL_RESOURCE_ATTRIBUTES               more resource attributes, k=v,k=v                none
 //	OTEL_LOGS_EXPORTER                     console, otlp, none (comma list)                 console, plus otlp if an endpoint is set
 //	OTEL_TRACES_EXPORTER                   console, otlp, none (comma list)                 otlp if an endpoint is set, else none
-//	OTEL_EXPORTER_OTLP_ENDPOINT            base URL of the OTLP receiver                    http://localhost:4318 when otlp is chosen
+//	OTEL_EXPORTER_OTLP_ENDPOINT            base http or https URL of the OTLP receiver      http://localhost:4318 when otlp is chosen
 //	OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       full URL for logs (…/v1/logs)                    from the base URL
 //	OTEL_EXPORTER_OTLP_TRACES_ENDPOINT     full URL for traces (…/v1/traces)                from the base URL
-//	OTEL_EXPORTER_OTLP_HEADERS             request headers, k=v,k=v                         none
-//	OTEL_EXPORTER_OTLP_TIMEOUT             one request's timeout, in ms                     10000
+//	OTEL_EXPORTER_OTLP_HEADERS             request headers, k=v,k=v (values %-encoded)      none
+//	OTEL_EXPORTER_OTLP_TIMEOUT             one request's timeout, in ms (0: none)           10000
 //	OTEL_EXPORTER_OTLP_COMPRESSION         gzip or none                                     none
 //	OTEL_EXPORTER_OTLP_INSECURE            true for plain http with a host:port endpoint    false
 //	OTEL_EXPORTER_OTLP_PROTOCOL            http/protobuf (the only one supported)           http/protobuf
+//	OTEL_EXPORTER_OTLP_CERTIFICATE         PEM file of the CAs that verify the receiver     the system's
+//	OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE  PEM file of the client certificate (mTLS)        none
+//	OTEL_EXPORTER_OTLP_CLIENT_KEY          PEM file of its private key (with the above)     none
 //	OTEL_BLRP_MAX_QUEUE_SIZE               records each exporter may hold                   2048
-//	OTEL_BLRP_MAX_EXPORT_BATCH_SIZE        records per export                               512
+//	OTEL_BLRP_MAX_EXPORT_BATCH_SIZE        records per export (at most the queue size)      512
+//	OPLOG_BLRP_MAX_QUEUE_BYTES             bytes of records each exporter may hold          33554432 (32 MiB)
+//	OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES      bytes of one export request                      4194304 (4 MiB)
 //	OTEL_BLRP_SCHEDULE_DELAY               ms the OTLP exporter waits to fill a batch       1000
 //	OTEL_BLRP_EXPORT_TIMEOUT               ms one export may take, retries included         30000
 //	OPLOG_CONSOLE_FORMAT                   pretty or json, for the default stdout exporter  pretty
 //	OPLOG_LEVEL                            minimum severity exported (a severity name)      every record
 //
-// The per-signal OTLP variables (…_LOGS_…, …_TRACES_…) are honoured as the
-// OTLP exporters define them. A bad value makes [Setup] fail with an error
-// that names the variable and the accepted values (header values, which
-// hold secrets, are never echoed).
+// The per-signal OTLP variables (…_LOGS_…, …_TRACES_…: endpoint, headers,
+// timeout, compression, insecure, protocol, and the three certificate
+// variables) are honoured as the OTLP exporters define them, the signal's
+// own first. A batch size above the queue size is lowered to it. Byte sizes
+// are estimated encoded sizes.
+//
+// A mistake is an error from [Setup] that names the variable or option
+// and the accepted values, rather than a setting silently ignored: a
+// header list that does not parse (a bad percent-escape, an empty or
+// invalid name, a control character in a value; values, which hold
+// secrets, are never echoed), an endpoint that is not an http or https
+// URL, a certificate file that is missing, unreadable or not PEM, a client
+// certificate without its key, a nil writer, exporter or store (a typed
+// nil included), a size or duration of zero or less, a severity that is
+// not one of the 24. OTEL_SDK_DISABLED follows the specification: "true"
+// in any case disables the SDK (Setup returns providers that produce
+// nothing, still registered as the globals unless [WithoutGlobal], with
+// zero [Pipeline.Stats]); "false" or empty enables it; any other value
+// enables it, with a warning to the error handler.
+//
+// The OTLP exporters send through oplog's own HTTP client, one per
+// pipeline, closed by [Pipeline.Shutdown]. It never follows a redirect (the
+// request would carry the configured headers to another host): a 3xx
+// answer fails the export. Delivery is read from the answer itself: a
+// partial success only from the decoded partial_success field of a 2xx
+// answer; any other answer fails the batch, whatever its body says.
 package export

@@ -1,6 +1,9 @@
 package export
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -49,9 +52,15 @@ func readEnv() (env, error) {
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
 		if raw := os.Getenv(name); raw != "" {
 			e.otlpEndpoint = true
-			if u, err := url.Parse(raw); err != nil || u.Scheme == "" || u.Host == "" {
-				// The URL may carry credentials: quote it redacted.
-				fail(name, logrecord.DefaultRedactor().URLString(raw), "an absolute URL such as http://localhost:4318")
+			// The URL may carry credentials: quote it redacted.
+			shown := logrecord.DefaultRedactor().URLString(raw)
+			u, err := url.Parse(raw)
+			switch {
+			case err != nil || u.Scheme == "" || u.Host == "":
+				fail(name, shown, "an absolute URL such as http://localhost:4318")
+			case u.Scheme != "http" && u.Scheme != "https":
+				// The OTLP exporters would send anything else as http.
+				fail(name, shown, "an http or https URL")
 			}
 		}
 	}
@@ -81,16 +90,15 @@ func readEnv() (env, error) {
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"} {
 		if raw := os.Getenv(name); raw != "" {
-			for _, kv := range strings.Split(raw, ",") {
-				k, _, ok := strings.Cut(kv, "=")
-				if !ok || strings.TrimSpace(k) == "" {
-					// The value is a secret: do not echo the variable.
-					errs = append(errs, fmt.Errorf("export: %s: want comma-separated key=value pairs (value not shown)", name))
-					break
-				}
+			if err := checkEnvHeaders(raw); err != nil {
+				// The value is a secret: the error does not quote it.
+				errs = append(errs, fmt.Errorf("export: %s: %w (value not shown)", name, err))
 			}
 		}
 	}
+	errs = append(errs, checkEnvTLS()...)
+	disabled, _ := sdkDisabled()
+	e.disabled = disabled
 	intVar := func(name string, dst *int) {
 		if raw := os.Getenv(name); raw != "" {
 			n, err := strconv.Atoi(raw)
@@ -137,4 +145,181 @@ func readEnv() (env, error) {
 		return e, joinErrs(errs)
 	}
 	return e, nil
+}
+
+// checkEnvHeaders checks an OTEL_EXPORTER_OTLP_*HEADERS value as the OTLP
+// exporters parse it (comma-separated key=value pairs, values
+// percent-decoded then trimmed): one bad pair would make them drop every
+// header. The error shows no value.
+func checkEnvHeaders(raw string) error {
+	for i, kv := range strings.Split(raw, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("pair %d: want key=value, comma-separated", i+1)
+		}
+		val, err := url.PathUnescape(v)
+		if err != nil {
+			return fmt.Errorf("pair %d: bad percent-escape in the value", i+1)
+		}
+		if err := checkHeader(strings.TrimSpace(k), strings.TrimSpace(val)); err != nil {
+			return fmt.Errorf("pair %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// checkHeader checks one request header; the error names neither the key
+// (it may be a misplaced secret) nor the value.
+func checkHeader(k, v string) error {
+	if k == "" {
+		return errors.New("empty header name")
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenByte(k[i]) {
+			return errors.New("header name is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)")
+		}
+	}
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return errors.New("control character (CR, LF…) in a header value")
+		}
+	}
+	return nil
+}
+
+func isTokenByte(b byte) bool {
+	switch {
+	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
+}
+
+// sdkDisabled reads OTEL_SDK_DISABLED as the specification says: "true",
+// in any case, disables the SDK; anything else leaves it enabled, with a
+// warning for a value other than "false".
+func sdkDisabled() (bool, error) {
+	raw := strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED"))
+	switch {
+	case strings.EqualFold(raw, "true"):
+		return true, nil
+	case raw == "" || strings.EqualFold(raw, "false"):
+		return false, nil
+	}
+	return false, fmt.Errorf("export: OTEL_SDK_DISABLED=%q: want true or false; the SDK stays enabled", raw)
+}
+
+// tlsVars are the certificate variables of one signal ("" for both).
+func tlsVars(signal string) (ca, cert, key string) {
+	p := "OTEL_EXPORTER_OTLP_"
+	if signal != "" {
+		p += signal + "_"
+	}
+	return p + "CERTIFICATE", p + "CLIENT_CERTIFICATE", p + "CLIENT_KEY"
+}
+
+// checkEnvTLS loads every certificate variable that is set: the OTLP
+// exporters would report a bad file to the otel error handler and go on
+// without TLS settings.
+func checkEnvTLS() []error {
+	var errs []error
+	for _, signal := range []string{"", "LOGS", "TRACES"} {
+		ca, cert, key := tlsVars(signal)
+		if path := os.Getenv(ca); path != "" {
+			if _, err := loadCA(path); err != nil {
+				errs = append(errs, fmt.Errorf("export: %s=%q: %w", ca, path, err))
+			}
+		}
+		c, k := os.Getenv(cert), os.Getenv(key)
+		switch {
+		case c != "" && k == "":
+			errs = append(errs, fmt.Errorf("export: %s is set without %s", cert, key))
+		case c == "" && k != "":
+			errs = append(errs, fmt.Errorf("export: %s is set without %s", key, cert))
+		case c != "":
+			if _, err := loadKeyPair(cert, c, key, k); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
+
+// envTLS is the TLS configuration of one signal's client ("LOGS" or
+// "TRACES") from the certificate variables, the signal's own first, as the
+// OTLP exporters resolve them; nil when none is set.
+func envTLS(signal string) (*tls.Config, error) {
+	var cfg tls.Config
+	set := false
+	for _, s := range []string{signal, ""} {
+		ca, _, _ := tlsVars(s)
+		if path := os.Getenv(ca); path != "" {
+			pool, err := loadCA(path)
+			if err != nil {
+				return nil, fmt.Errorf("export: %s=%q: %w", ca, path, err)
+			}
+			cfg.RootCAs, set = pool, true
+			break
+		}
+	}
+	for _, s := range []string{signal, ""} {
+		_, cert, key := tlsVars(s)
+		if c, k := os.Getenv(cert), os.Getenv(key); c != "" && k != "" {
+			pair, err := loadKeyPair(cert, c, key, k)
+			if err != nil {
+				return nil, err
+			}
+			cfg.Certificates, set = []tls.Certificate{pair}, true
+			break
+		}
+	}
+	if !set {
+		return nil, nil
+	}
+	return &cfg, nil
+}
+
+func loadCA(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, errors.New("no PEM certificate in the file")
+	}
+	return pool, nil
+}
+
+// loadKeyPair loads a client certificate and its key; the error names the
+// variables.
+func loadKeyPair(certVar, certPath, keyVar, keyPath string) (tls.Certificate, error) {
+	c, err := os.ReadFile(certPath)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("export: %s=%q: %w", certVar, certPath, err)
+	}
+	k, err := os.ReadFile(keyPath)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("export: %s=%q: %w", keyVar, keyPath, err)
+	}
+	pair, err := tls.X509KeyPair(c, k)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("export: %s=%q, %s=%q: %w", certVar, certPath, keyVar, keyPath, err)
+	}
+	return pair, nil
+}
+
+// requestTimeout is one signal's HTTP request timeout: the option's, else
+// the signal's variable, else OTEL_EXPORTER_OTLP_TIMEOUT, else 10s, as in
+// OTLP. A variable of 0 means no timeout but the export's.
+func requestTimeout(opt time.Duration, signal string) time.Duration {
+	if opt > 0 {
+		return opt
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_" + signal + "_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"} {
+		if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n >= 0 {
+			return time.Duration(n) * time.Millisecond
+		}
+	}
+	return 10 * time.Second
 }

@@ -308,28 +308,6 @@ func TestShutdownDeadline(t *testing.T) {
 	assert.Equal(t, uint64(10), p.Stats().Emitted, "the SDK provider no longer reaches the pipeline after shutdown")
 }
 
-func TestPartialSuccessAndBadRequestText(t *testing.T) {
-	// The otlploghttp error types are internal; the pipeline reads their
-	// text. These strings are what otlploghttp v0.23.0 produces.
-	partial := errors.Join(fmt.Errorf("OTLP partial success: %s (%d %s rejected)", "too old", 3, "logs"))
-	bad := fmt.Errorf("failed to send logs to %s: %s (%w)", "http://127.0.0.1:4318/v1/logs", "400 Bad Request", errors.New("body: nope"))
-	stub := &stubExporter{fail: func(call int) error {
-		if call == 1 {
-			return partial
-		}
-		return bad
-	}}
-	p := setup(t, export.WithExporter(stub), export.WithBatchSize(10), export.WithErrorHandler(func(error) {}))
-	emitN(p, 10)
-	require.NoError(t, p.ForceFlush(t.Context()))
-	emitN(p, 10)
-	require.NoError(t, p.ForceFlush(t.Context()))
-	s := p.Stats().Exporters[0]
-	assert.Equal(t, uint64(7), s.Delivered)
-	assert.Equal(t, uint64(3), s.Dropped.Rejected)
-	assert.Equal(t, uint64(10), s.Dropped.Invalid)
-}
-
 func TestSetupEnvErrors(t *testing.T) {
 	tests := []struct{ name, val, want string }{
 		{"OTEL_LOGS_EXPORTER", "zipkin", `OTEL_LOGS_EXPORTER="zipkin": want a comma-separated list of console, otlp, none`},

@@ -1,7 +1,9 @@
 package export
 
 import (
+	"fmt"
 	"io"
+	"reflect"
 	"time"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -35,6 +37,28 @@ type config struct {
 	limits      logrecord.Limits
 	noGlobal    bool
 	errHandler  func(error)
+
+	// errs are the mistakes found in options as they were applied;
+	// validate returns them.
+	errs []error
+}
+
+// fail records a mistake in an option, for [config.validate].
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("export: "+format, args...))
+}
+
+// isNil reports whether v is nil or a nil pointer, func, channel or map
+// behind an interface: a value that would crash an exporter's goroutine.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Chan, reflect.Map, reflect.Interface, reflect.UnsafePointer:
+		return rv.IsNil()
+	}
+	return false
 }
 
 type namedExporter struct {
@@ -69,35 +93,66 @@ func WithResource(res *resource.Resource) Option {
 
 // WithConsole adds an exporter writing the console format to w (see
 // [NewConsole]). Given any exporter option, the default console on stdout
-// is not added.
+// is not added. A nil w is an error.
 func WithConsole(w io.Writer) Option {
-	return optionFunc(func(c *config) { c.consoles = append(c.consoles, w) })
+	return optionFunc(func(c *config) {
+		if isNil(w) {
+			c.fail("WithConsole: nil io.Writer")
+			return
+		}
+		c.consoles = append(c.consoles, w)
+	})
 }
 
 // WithJSON adds an exporter writing OTLP/JSON lines to w (see [NewJSON]).
+// A nil w is an error.
 func WithJSON(w io.Writer) Option {
-	return optionFunc(func(c *config) { c.jsons = append(c.jsons, w) })
+	return optionFunc(func(c *config) {
+		if isNil(w) {
+			c.fail("WithJSON: nil io.Writer")
+			return
+		}
+		c.jsons = append(c.jsons, w)
+	})
 }
 
 // WithOTLP adds OTLP/HTTP export of logs and traces. Settings not given
 // here come from the OTEL_EXPORTER_OTLP_* variables, then the OTLP
-// defaults (http://localhost:4318).
+// defaults (http://localhost:4318). An option with a bad value makes
+// [Setup] fail with an error naming it.
 func WithOTLP(opts ...OTLPOption) Option {
-	return optionFunc(func(c *config) { c.otlp, c.otlpSet = append(c.otlp, opts...), true })
+	return optionFunc(func(c *config) {
+		for _, o := range opts {
+			if o.err != nil {
+				c.errs = append(c.errs, o.err)
+			}
+		}
+		c.otlp, c.otlpSet = append(c.otlp, opts...), true
+	})
 }
 
 // WithExporter adds any sdk/log exporter, behind the pipeline's own
-// sanitizing and counted batching.
+// sanitizing and counted batching. A nil exp is an error.
 func WithExporter(exp sdklog.Exporter) Option {
 	return optionFunc(func(c *config) {
+		if isNil(exp) {
+			c.fail("WithExporter: nil exporter")
+			return
+		}
 		c.exps = append(c.exps, namedExporter{name: exporterName(exp), exp: exp})
 	})
 }
 
 // WithSpanExporter adds a span exporter for the operation spans, behind the
-// SDK's batch span processor.
+// SDK's batch span processor. A nil exp is an error.
 func WithSpanExporter(exp sdktrace.SpanExporter) Option {
-	return optionFunc(func(c *config) { c.spanExps = append(c.spanExps, exp) })
+	return optionFunc(func(c *config) {
+		if isNil(exp) {
+			c.fail("WithSpanExporter: nil exporter")
+			return
+		}
+		c.spanExps = append(c.spanExps, exp)
+	})
 }
 
 // LogSpanExporter exports both records and spans, as a *store.Store does.
@@ -110,63 +165,93 @@ type LogSpanExporter interface {
 // records reach it through the pipeline like any exporter, counted in
 // Stats under "store"; spans through the span batcher. The pipeline's
 // Shutdown does not close the store, which stays readable: its owner
-// closes it afterwards.
+// closes it afterwards. A nil s is an error.
 func WithStore(s LogSpanExporter) Option {
 	return optionFunc(func(c *config) {
+		if isNil(s) {
+			c.fail("WithStore: nil store")
+			return
+		}
 		c.exps = append(c.exps, namedExporter{name: "store", exp: s})
 		c.spanExps = append(c.spanExps, s)
 	})
 }
 
 // WithMinSeverity drops records below s before anything else is done with
-// them. Default: the OPLOG_LEVEL variable, else every record.
+// them. Default: the OPLOG_LEVEL variable, else every record. A severity
+// that is not one of the 24 (Trace1 to Fatal4) is an error.
 func WithMinSeverity(s severity.Severity) Option {
-	return optionFunc(func(c *config) { c.minSeverity = s })
+	return optionFunc(func(c *config) {
+		if !s.Valid() {
+			c.fail("WithMinSeverity(%v): want a severity from TRACE to FATAL4", s)
+			return
+		}
+		c.minSeverity = s
+	})
 }
 
 // WithQueueSize bounds the records each exporter holds while it is busy;
-// past it, records are dropped and counted as QueueFull.
+// past it, records are dropped and counted as QueueFull; n must be ≥ 1.
 // Default: OTEL_BLRP_MAX_QUEUE_SIZE, else 2048.
 func WithQueueSize(n int) Option {
-	return optionFunc(func(c *config) { c.batch.queueSize = n })
+	return optionFunc(func(c *config) { c.batch.queueSize = c.positive("WithQueueSize", n) })
+}
+
+// positive returns n, or records a mistake if n < 1.
+func (c *config) positive(option string, n int) int {
+	if n < 1 {
+		c.fail("%s(%d): want a whole number ≥ 1", option, n)
+	}
+	return n
+}
+
+// positiveDur returns d, or records a mistake if d ≤ 0.
+func (c *config) positiveDur(option string, d time.Duration) time.Duration {
+	if d <= 0 {
+		c.fail("%s(%v): want a duration > 0", option, d)
+	}
+	return d
 }
 
 // WithQueueBytes bounds the bytes of records (their estimated encoded size)
 // each exporter holds while it is busy; past it, records are dropped and
-// counted as QueueFull, as past [WithQueueSize].
+// counted as QueueFull, as past [WithQueueSize]; n must be ≥ 1.
 // Default: OPLOG_BLRP_MAX_QUEUE_BYTES, else 32 MiB.
 func WithQueueBytes(n int) Option {
-	return optionFunc(func(c *config) { c.batch.queueBytes = n })
+	return optionFunc(func(c *config) { c.batch.queueBytes = c.positive("WithQueueBytes", n) })
 }
 
 // WithBatchBytes bounds the bytes (estimated encoded size) of one export
 // request; larger batches are split, and a record larger than the bound
 // alone is cut to fit. Default: OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES, else
-// 4 MiB, well under the 20 MiB an OpenTelemetry Collector accepts.
+// 4 MiB, well under the 20 MiB an OpenTelemetry Collector accepts; n must
+// be ≥ 1.
 func WithBatchBytes(n int) Option {
-	return optionFunc(func(c *config) { c.batch.batchBytes = n })
+	return optionFunc(func(c *config) { c.batch.batchBytes = c.positive("WithBatchBytes", n) })
 }
 
-// WithBatchSize bounds the records of one export.
+// WithBatchSize bounds the records of one export; n must be ≥ 1. A batch
+// size above the queue size is lowered to it.
 // Default: OTEL_BLRP_MAX_EXPORT_BATCH_SIZE, else 512.
 func WithBatchSize(n int) Option {
-	return optionFunc(func(c *config) { c.batch.batchSize = n })
+	return optionFunc(func(c *config) { c.batch.batchSize = c.positive("WithBatchSize", n) })
 }
 
 // WithExportInterval sets how long the OTLP exporter waits to fill a batch.
 // The console and JSON exporters write as soon as records arrive.
-// Default: OTEL_BLRP_SCHEDULE_DELAY, else 1s.
+// d must be > 0. Default: OTEL_BLRP_SCHEDULE_DELAY, else 1s.
 func WithExportInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.batch.interval = d })
+	return optionFunc(func(c *config) { c.batch.interval = c.positiveDur("WithExportInterval", d) })
 }
 
-// WithExportTimeout bounds one export, retries included.
+// WithExportTimeout bounds one export, retries included; d must be > 0.
 // Default: OTEL_BLRP_EXPORT_TIMEOUT, else 30s.
 func WithExportTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.batch.timeout = d })
+	return optionFunc(func(c *config) { c.batch.timeout = c.positiveDur("WithExportTimeout", d) })
 }
 
-// WithLimits sets the limits every record is sanitized to.
+// WithLimits sets the limits every record is sanitized to. Every value is
+// meaningful: a zero field is logrecord's default, a negative one no limit.
 // Default: logrecord's defaults.
 func WithLimits(l logrecord.Limits) Option {
 	return optionFunc(func(c *config) { c.limits = l })

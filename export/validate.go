@@ -1,9 +1,52 @@
 package export
 
-// validate checks the options given to Setup. (Seam: the checks are being
-// written.)
-func (c *config) validate() error { return nil }
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
 
-// disabledPipeline is the pipeline of OTEL_SDK_DISABLED=true. (Seam: being
-// written; until then the variable is not read.)
-func disabledPipeline(c config) *Pipeline { panic("unreachable") }
+	"go.opentelemetry.io/otel"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// validate returns the mistakes found in the options given to Setup, each
+// naming its option, and reports a warning about OTEL_SDK_DISABLED (which
+// does not stop Setup) through the error handler.
+func (c *config) validate() error {
+	if err := errors.Join(c.errs...); err != nil {
+		return err
+	}
+	if _, warn := sdkDisabled(); warn != nil {
+		c.handler()(warn)
+	}
+	return nil
+}
+
+// handler is the error handler of [WithErrorHandler], or the default.
+func (c *config) handler() func(error) {
+	if c.errHandler != nil {
+		return c.errHandler
+	}
+	return func(err error) { fmt.Fprintln(os.Stderr, "oplog:", err) }
+}
+
+// disabledPipeline is the pipeline of OTEL_SDK_DISABLED=true: providers
+// with no processor and no exporter, so that nothing is produced or sent,
+// registered as the globals unless WithoutGlobal; its Stats stay zero and
+// its ForceFlush and Shutdown return nil.
+func disabledPipeline(c config) *Pipeline {
+	logs := sdklog.NewLoggerProvider()
+	traces := sdktrace.NewTracerProvider()
+	if !c.noGlobal {
+		otel.SetLoggerProvider(logs)
+		otel.SetTracerProvider(traces)
+	}
+	return &Pipeline{
+		logs: logs, traces: traces,
+		proc:  &processor{},
+		spans: &spanCounter{},
+		rep:   newReporter(c.handler(), 5*time.Second),
+	}
+}
