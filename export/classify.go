@@ -28,10 +28,15 @@ func badRequest(err error) bool {
 	return errors.As(err, &e) && e.status == http.StatusBadRequest && !e.tooLarge
 }
 
-// tooLarge reports a request refused for its size (a 413 answer, the
-// Collector's 400 "request body too large", or a body over the client's
-// 64 MiB bound, not sent): the batch is split and sent again.
-func tooLarge(err error) bool {
-	var e *otlpError
-	return errors.As(err, &e) && e.tooLarge
-}
+// ErrTooLarge is what an exporter's error wraps (errors.Is) when its
+// receiver refused a batch for its size: the pipeline then splits the
+// batch in halves and exports each again, down to one record or span, which
+// it cuts to fit. oplog's OTLP exporters return it for a 413 answer, the
+// Collector's 400 "request body too large", and a request over 64 MiB,
+// which they do not send. Any other exporter (see [WithExporter]) may
+// return it too; the pipeline never reads an error's text.
+var ErrTooLarge = errors.New("request too large for the receiver")
+
+// tooLarge reports a request refused for its size: the batch is split and
+// sent again.
+func tooLarge(err error) bool { return errors.Is(err, ErrTooLarge) }

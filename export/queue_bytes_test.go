@@ -45,8 +45,8 @@ func (e *sizedExporter) Export(_ context.Context, recs []sdklog.Record) error {
 	defer e.mu.Unlock()
 	if e.refuse > 0 && n > e.refuse {
 		e.refused++
-		// What otlploghttp returns for a Collector's refusal.
-		return fmt.Errorf("failed to send logs to http://127.0.0.1:4318/v1/logs: 400 Bad Request (body: request body too large)")
+		// The pipeline's contract for a receiver's refusal by size.
+		return fmt.Errorf("receiver: 400 request body too large: %w", export.ErrTooLarge)
 	}
 	e.batches = append(e.batches, n)
 	for i := range recs {

@@ -64,6 +64,9 @@ type otlpError struct {
 	cause    error  // a context error, if the export was cut short
 }
 
+// Is makes a refusal by size match [ErrTooLarge].
+func (e *otlpError) Is(target error) bool { return target == ErrTooLarge && e.tooLarge }
+
 func (e *otlpError) Error() string {
 	what := "log record(s)"
 	if e.signal == "traces" {

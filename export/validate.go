@@ -46,7 +46,7 @@ func disabledPipeline(c config) *Pipeline {
 	return &Pipeline{
 		logs: logs, traces: traces,
 		proc:  &processor{},
-		spans: &spanCounter{},
+		spans: &spanProcessor{},
 		rep:   newReporter(c.handler(), 5*time.Second),
 	}
 }
