@@ -2,9 +2,9 @@
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test fmt vet staticcheck unit
+.PHONY: test fmt vet staticcheck unit fuzz
 
-test: fmt vet staticcheck unit
+test: fmt vet staticcheck unit fuzz
 
 fmt:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -20,3 +20,12 @@ staticcheck:
 unit:
 	@mkdir -p artifacts
 	@for m in $(MODULES); do echo "== go test $$m"; (cd $$m && go test -count=1 -run 'Alloc' ./... && go test -race -count=1 -artifacts -outputdir=$(CURDIR)/artifacts ./...) || exit 1; done
+
+# The hostile-input generators run briefly here, each for FUZZTIME; for a
+# longer run: make fuzz FUZZTIME=10m. Their seeds also run in `unit`.
+FUZZTIME ?= 4s
+FUZZ := ./logrecord:FuzzValue ./logrecord:FuzzRedactorText ./logrecord:FuzzRedactURL \
+	./bridge:FuzzHandleInOperation ./operation:FuzzOperation ./store:FuzzQueryInputs
+fuzz:
+	@for f in $(FUZZ); do pkg=$${f%%:*}; name=$${f##*:}; echo "== fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
