@@ -640,8 +640,11 @@ func (r *Redactor) text(s string, depth int) string {
 	// catches what the other steps uncovered.
 	s = r.erase(s)
 	s = r.urls(s, depth)
-	s = r.encoded(s, depth)
+	// Plain pairs before encoded ones: redacting an encoded run to its end
+	// (code%3D0?token) would otherwise hide the name of the plain pair that
+	// follows it (=secret), as FuzzRedactURL found.
 	s = r.pairs(s)
+	s = r.encoded(s, depth)
 	s = r.elements(s)
 	s = redactBearer(s)
 	return r.erase(s)
