@@ -22,7 +22,17 @@
 // oplog.* attributes it carries: an error logged with LogError does not
 // become the error of an operation that then succeeds, nor replaces the
 // cause of one that failed. The error is the end record's exception, or
-// the last exception event of a span with status Error. A record or span
+// the last exception event of a span with status Error, until the end
+// record arrives.
+//
+// A span describes only the operation whose span it is: code can set any
+// attribute on the span in its context, oplog.operation.id included, so
+// the store takes the operation's span id from its first start or end
+// record and ignores any other span that names the operation; a span that
+// named it before that record arrived is forgotten when it does. The
+// operation's own span gives its kind and references only until a start
+// or end record (which carries them all) describes the operation, and its
+// state, duration and error only until the end record does. A record or span
 // that gives one of oplog's keys twice with different values (possible
 // when an SDK allows duplicate keys) is not trusted with that key.
 //

@@ -20,36 +20,85 @@ import (
 	"github.com/oplog-go/oplog/logrecord"
 )
 
-// upsertOperation merges what one record or span knows of an operation:
-// texts fill what is empty (or replace it when they are newer), the start
-// is the earliest seen, a terminal state is final.
-const upsertOperation = `INSERT INTO operations (
+// How an operation's row is merged from what each record and span says of
+// it. The column described holds who has: describedStart for oplog's start
+// or end record, describedEnd for its end record (with a terminal state).
+//
+// Records: texts fill what is empty or replace it (the first start or end
+// record replaces what spans said), the start is the earliest seen; the
+// end record's state, duration and error are final.
+// The first start or end record names the operation's span (its trace and
+// span ids): if a span with another span id described the operation before
+// it, that span was not the operation's (code can set any attribute on the
+// span in its context, oplog.operation.id included), and what it said is
+// replaced wholesale.
+//
+// Spans: only the operation's span, by span id, describes it. Its kind and
+// references fill what is empty until a start or end record describes the
+// operation (they are attributes that code can change on its span), its
+// times widen the operation's, and its state and error hold until the end
+// record arrives.
+const (
+	describedStart = 1
+	describedEnd   = 2
+)
+
+// upsertFromRecord and upsertFromSpan insert or merge one operation row;
+// their values are operation.args.
+var upsertFromRecord, upsertFromSpan = upserts()
+
+func upserts() (fromRecord, fromSpan string) {
+	const insert = `INSERT INTO operations (
 		id, type, action, state, start_ns, end_ns, duration_ms,
 		account, environment, integration, provider, connection, sync, function, job, end_user,
-		trace_id, span_id, error_type, error_message, messages, time_clamped)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET
-		type = iif(excluded.type != '', excluded.type, type),
-		action = iif(excluded.action != '', excluded.action, action),
-		state = iif(state IN ('success', 'failed', 'timeout', 'cancelled') OR excluded.state = '', state, excluded.state),
-		start_ns = iif(start_ns = 0 OR (excluded.start_ns != 0 AND excluded.start_ns < start_ns), excluded.start_ns, start_ns),
-		end_ns = max(end_ns, excluded.end_ns),
-		duration_ms = max(duration_ms, excluded.duration_ms),
-		account = iif(excluded.account != '', excluded.account, account),
-		environment = iif(excluded.environment != '', excluded.environment, environment),
-		integration = iif(excluded.integration != '', excluded.integration, integration),
-		provider = iif(excluded.provider != '', excluded.provider, provider),
-		connection = iif(excluded.connection != '', excluded.connection, connection),
-		sync = iif(excluded.sync != '', excluded.sync, sync),
-		function = iif(excluded.function != '', excluded.function, function),
-		job = iif(excluded.job != '', excluded.job, job),
-		end_user = iif(excluded.end_user != '', excluded.end_user, end_user),
-		trace_id = iif(trace_id = '', excluded.trace_id, trace_id),
-		span_id = iif(span_id = '', excluded.span_id, span_id),
-		error_type = iif(excluded.error_type != '', excluded.error_type, error_type),
-		error_message = iif(excluded.error_message != '', excluded.error_message, error_message),
-		messages = messages + excluded.messages,
-		time_clamped = max(time_clamped, excluded.time_clamped)`
+		trace_id, span_id, error_type, error_message, messages, time_clamped, described)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET `
+	texts := []string{"type", "action", "account", "environment", "integration", "provider", "connection",
+		"sync", "function", "job", "end_user"}
+	// reset: a start or end record, the first, of another span than the
+	// one that described the operation until now.
+	const reset = `(excluded.span_id != '' AND span_id != '' AND span_id != excluded.span_id AND described = 0)`
+	const ended = `(described & 2 != 0)`
+	const terminal = `('success', 'failed', 'timeout', 'cancelled')`
+	var r, sp []string
+	for _, c := range texts {
+		// Before a start or end record, only spans set these: the first
+		// record, which carries them all, replaces what they said.
+		r = append(r, c+` = iif((described = 0 AND excluded.described != 0) OR excluded.`+c+` != '', excluded.`+c+`, `+c+`)`)
+		sp = append(sp, c+` = iif(described = 0 AND `+c+` = '', excluded.`+c+`, `+c+`)`)
+	}
+	r = append(r,
+		`state = CASE WHEN `+reset+` THEN excluded.state WHEN `+ended+` THEN state
+			WHEN excluded.described & 2 != 0 THEN excluded.state
+			WHEN state IN `+terminal+` OR excluded.state = '' THEN state ELSE excluded.state END`,
+		`start_ns = iif(`+reset+` OR start_ns = 0 OR (excluded.start_ns != 0 AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
+		`end_ns = iif(`+reset+`, excluded.end_ns, max(end_ns, excluded.end_ns))`,
+		`duration_ms = CASE WHEN `+reset+` THEN excluded.duration_ms WHEN `+ended+` THEN duration_ms
+			WHEN excluded.described & 2 != 0 THEN excluded.duration_ms ELSE max(duration_ms, excluded.duration_ms) END`,
+		`trace_id = iif(described = 0 AND excluded.span_id != '', excluded.trace_id, trace_id)`,
+		`span_id = iif(described = 0 AND excluded.span_id != '', excluded.span_id, span_id)`,
+	)
+	for _, c := range []string{"error_type", "error_message"} {
+		r = append(r, c+` = CASE WHEN `+reset+` THEN excluded.`+c+` WHEN `+ended+` THEN `+c+`
+			WHEN excluded.described & 2 != 0 OR excluded.`+c+` != '' THEN excluded.`+c+` ELSE `+c+` END`)
+		sp = append(sp, c+` = iif(`+ended+` OR excluded.`+c+` = '', `+c+`, excluded.`+c+`)`)
+	}
+	r = append(r, `messages = messages + excluded.messages`,
+		`time_clamped = max(time_clamped, excluded.time_clamped)`,
+		`described = iif(`+reset+`, excluded.described, described | excluded.described)`)
+	sp = append(sp,
+		`state = iif(`+ended+` OR state IN `+terminal+` OR excluded.state = '', state, excluded.state)`,
+		`start_ns = iif(start_ns = 0 OR (excluded.start_ns != 0 AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
+		`end_ns = max(end_ns, excluded.end_ns)`,
+		`duration_ms = iif(`+ended+`, duration_ms, max(duration_ms, excluded.duration_ms))`,
+		`trace_id = iif(trace_id = '', excluded.trace_id, trace_id)`,
+		`span_id = iif(span_id = '', excluded.span_id, span_id)`,
+		`time_clamped = max(time_clamped, excluded.time_clamped)`)
+	return insert + strings.Join(r, ",\n\t\t"),
+		insert + strings.Join(sp, ",\n\t\t") + `
+	WHERE span_id = '' OR span_id = excluded.span_id`
+}
 
 const insertMessage = `INSERT INTO messages (
 		operation_id, time_ns, severity, severity_text, body, event_name, type, source,
@@ -65,7 +114,7 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		stmts, err := prepare(ctx, tx, upsertOperation, insertMessage, insertText)
+		stmts, err := prepare(ctx, tx, upsertFromRecord, insertMessage, insertText)
 		if err != nil {
 			return err
 		}
@@ -101,7 +150,7 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 // code recorded on the span itself.
 func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		stmts, err := prepare(ctx, tx, upsertOperation)
+		stmts, err := prepare(ctx, tx, upsertFromSpan)
 		if err != nil {
 			return err
 		}
@@ -242,6 +291,7 @@ type operation struct {
 	traceID, spanID            string
 	messages                   int
 	clamped                    bool // a time was outside what int64 nanoseconds hold
+	described                  int  // describedStart, describedEnd: see upserts
 
 	seen, conflict uint32 // bits by field: taken once, taken twice with different values
 }
@@ -253,7 +303,7 @@ func (o *operation) args() []any {
 	return []any{f[fieldID], f[fieldType], f[fieldAction], f[fieldState], o.startNS, o.endNS, o.durationMS,
 		f[fieldAccount], f[fieldEnvironment], f[fieldIntegration], f[fieldProvider], f[fieldConnection],
 		f[fieldSync], f[fieldFunction], f[fieldJob], f[fieldEndUser],
-		o.traceID, o.spanID, f[fieldErrorType], f[fieldErrorMessage], o.messages, o.clamped}
+		o.traceID, o.spanID, f[fieldErrorType], f[fieldErrorMessage], o.messages, o.clamped, o.described}
 }
 
 // set takes kv if it is one of the operation's keys. A key given twice
@@ -426,9 +476,13 @@ func readRecord(r *sdklog.Record) message {
 		}
 		op.durationMS = 0
 		op.traceID, op.spanID = m.traceID, m.spanID
+		op.described = describedStart
 	case internal && m.eventName == logrecord.EventOperationEnd:
 		op.settle(endFields)
-		if !terminal(op.fields[fieldState]) {
+		op.described = describedStart
+		if terminal(op.fields[fieldState]) {
+			op.described |= describedEnd
+		} else {
 			op.fields[fieldState] = ""
 		}
 		op.endNS = m.timeNS

@@ -126,7 +126,8 @@ var schema = []string{
 		function TEXT NOT NULL DEFAULT '', job TEXT NOT NULL DEFAULT '', end_user TEXT NOT NULL DEFAULT '',
 		trace_id TEXT NOT NULL DEFAULT '', span_id TEXT NOT NULL DEFAULT '',
 		error_type TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
-		messages INTEGER NOT NULL DEFAULT 0, time_clamped INTEGER NOT NULL DEFAULT 0
+		messages INTEGER NOT NULL DEFAULT 0, time_clamped INTEGER NOT NULL DEFAULT 0,
+		described INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE INDEX IF NOT EXISTS operations_start ON operations (start_ns, id)`,
 	`CREATE INDEX IF NOT EXISTS operations_integration ON operations (integration, start_ns)`,
@@ -155,6 +156,7 @@ var schema = []string{
 var added = []struct{ table, column, def string }{
 	{"operations", "time_clamped", "INTEGER NOT NULL DEFAULT 0"},
 	{"messages", "time_original", "TEXT"},
+	{"operations", "described", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 func (s *Store) migrate(ctx context.Context) error {
