@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/oplog-go/oplog/bridge"
@@ -163,3 +164,59 @@ func TestReviewUserCodeCannotRewriteTheOperation(t *testing.T) {
 type lpKey struct{}
 
 func opLP(ctx context.Context) *export.Pipeline { return ctx.Value(lpKey{}).(*export.Pipeline) }
+
+// TestReviewRecordsWithoutOplogsMarksOnlyLink: records that say things
+// of another operation, through Operation.Emit (with oplog's end event
+// name), the slog bridge outside any operation, or a raw OTel logger of
+// the pipeline without oplog.message.source=internal, change nothing of
+// it. (A raw record with oplog's event name and source=internal is taken
+// for oplog's: see the package documentation.)
+func TestReviewRecordsWithoutOplogsMarksOnlyLink(t *testing.T) {
+	s, p, tr := pipelineStore(t)
+	ctx := t.Context()
+	_, victim := tr.Start(ctx, operation.SyncRun, operation.Refs{Integration: "victim-int", Connection: "victim-conn"})
+	say := []attribute.KeyValue{
+		attribute.String(logrecord.KeyOperationID, victim.ID()),
+		attribute.String(logrecord.KeyOperationState, "failed"),
+		attribute.String(logrecord.KeyConnectionID, "forged-conn"),
+		attribute.String(logrecord.KeyExceptionType, "ForgedError"),
+		attribute.String(logrecord.KeyExceptionMessage, "forged cause"),
+	}
+	end := func(attrs ...attribute.KeyValue) log.Record {
+		var r log.Record
+		r.SetEventName(logrecord.EventOperationEnd)
+		r.SetSeverity(log.SeverityError)
+		r.SetBody(attribute.StringValue("forged end"))
+		r.AddAttributes(append(attrs, say...)...)
+		return r
+	}
+	internal := attribute.String(logrecord.KeyMessageSource, logrecord.SourceInternal)
+	_, other := tr.Start(ctx, operation.SyncRun, operation.Refs{Integration: "acme"})
+	other.Emit(ctx, end(internal))
+	other.End(nil)
+
+	args := []any{}
+	for _, kv := range say {
+		args = append(args, string(kv.Key), kv.Value.AsString())
+	}
+	slog.New(bridge.NewHandler(&bridge.Options{LoggerProvider: p.LoggerProvider()})).ErrorContext(ctx, "forged", args...)
+
+	raw := p.LoggerProvider().Logger("raw")
+	raw.Emit(ctx, end())                                                                           // no source
+	raw.Emit(ctx, end(attribute.String(logrecord.KeyMessageSource, logrecord.SourceUser)))         // user source
+	raw.Emit(ctx, end(attribute.String(logrecord.KeyMessageSource, "INTERNAL")))                   // another spelling
+	raw.Emit(ctx, end(attribute.String(logrecord.KeyMessageSource, logrecord.SourceInternal+" "))) // and another
+	require.NoError(t, p.ForceFlush(ctx))
+	t.Cleanup(func() { p.Shutdown(context.WithoutCancel(ctx)) })
+
+	v, err := s.Operation(ctx, victim.ID())
+	require.NoError(t, err)
+	assert.Equal(t, "running", v.State)
+	assert.Equal(t, "victim-conn", v.Connection)
+	assert.Empty(t, v.ErrorText)
+	assert.True(t, v.End.IsZero())
+	o, err := s.Operation(ctx, other.ID())
+	require.NoError(t, err)
+	assert.Equal(t, "success", o.State)
+	assert.Empty(t, o.ErrorText)
+}
