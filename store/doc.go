@@ -28,8 +28,9 @@
 // A span describes only the operation whose span it is: code can set any
 // attribute on the span in its context, oplog.operation.id included, so
 // the store takes the operation's span id from its first start or end
-// record and ignores any other span that names the operation; a span that
-// named it before that record arrived is forgotten when it does. The
+// record and ignores any other span that names the operation (all spans,
+// when the records carry no span id); a span that named it before that
+// record arrived is forgotten when it does. The
 // operation's own span gives its kind and references only until a start
 // or end record (which carries them all) describes the operation, and its
 // state, duration and error only until the end record does. A record or span

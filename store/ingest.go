@@ -33,7 +33,8 @@ import (
 // span in its context, oplog.operation.id included), and what it said is
 // replaced wholesale.
 //
-// Spans: only the operation's span, by span id, describes it. Its kind and
+// Spans: only the operation's span, by span id, describes it (an operation
+// whose records carry no span id has none). Its kind and
 // references fill what is empty until a start or end record describes the
 // operation (they are attributes that code can change on its span), its
 // times widen the operation's, and its state and error hold until the end
@@ -97,7 +98,7 @@ func upserts() (fromRecord, fromSpan string) {
 		`time_clamped = max(time_clamped, excluded.time_clamped)`)
 	return insert + strings.Join(r, ",\n\t\t"),
 		insert + strings.Join(sp, ",\n\t\t") + `
-	WHERE span_id = '' OR span_id = excluded.span_id`
+	WHERE (span_id = '' AND described = 0) OR span_id = excluded.span_id`
 }
 
 const insertMessage = `INSERT INTO messages (
