@@ -22,9 +22,9 @@ import (
 type spanRecorder struct{ spans []sdktrace.ReadOnlySpan }
 
 func (r *spanRecorder) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
-func (r *spanRecorder) OnEnd(s sdktrace.ReadOnlySpan)                  { r.spans = append(r.spans, s) }
-func (r *spanRecorder) Shutdown(context.Context) error                 { return nil }
-func (r *spanRecorder) ForceFlush(context.Context) error               { return nil }
+func (r *spanRecorder) OnEnd(s sdktrace.ReadOnlySpan)                   { r.spans = append(r.spans, s) }
+func (r *spanRecorder) Shutdown(context.Context) error                  { return nil }
+func (r *spanRecorder) ForceFlush(context.Context) error                { return nil }
 
 // TestReviewSpansOfAnotherOperationInAnyOrder: an operation's start and
 // end records (correlated to its span) and a span of other code that
