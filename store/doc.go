@@ -12,6 +12,11 @@
 // full-text index (FTS5) over bodies, error types and messages, and HTTP
 // URLs and status codes.
 //
+// Every text stored is valid UTF-8: a provider that does not sanitize as
+// export's pipeline does may pass any bytes, and each invalid sequence is
+// stored as U+FFFD, so that any id or value a listing shows can be asked
+// for again.
+//
 // # What describes an operation
 //
 // An operation's kind, references, state, times and error come only from

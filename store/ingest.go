@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -321,7 +322,7 @@ func (o *operation) set(kv attribute.KeyValue) {
 	if !ok || kv.Value.Type() != attribute.STRING {
 		return
 	}
-	v, bit := kv.Value.AsString(), uint32(1)<<i
+	v, bit := validText(kv.Value.AsString()), uint32(1)<<i
 	if o.seen&bit != 0 && o.fields[i] != v {
 		o.conflict |= bit
 	}
@@ -394,7 +395,7 @@ func terminal(state string) bool {
 
 func readRecord(r *sdklog.Record) message {
 	m := message{
-		severity: int(r.Severity()), severityText: r.SeverityText(), eventName: r.EventName(),
+		severity: int(r.Severity()), severityText: validText(r.SeverityText()), eventName: validText(r.EventName()),
 		body: string(otlpjson.AppendAnyValue(nil, r.Body())),
 	}
 	if r.TraceID().IsValid() {
@@ -415,7 +416,7 @@ func readRecord(r *sdklog.Record) message {
 	var text strings.Builder
 	addText := func(s string) {
 		if s != "" {
-			text.WriteString(s)
+			text.WriteString(validText(s))
 			text.WriteByte('\n')
 		}
 	}
@@ -433,15 +434,15 @@ func readRecord(r *sdklog.Record) message {
 		key := string(kv.Key)
 		switch key {
 		case logrecord.KeyMessageType:
-			typ.set(kv.Value.AsString())
+			typ.set(validText(kv.Value.AsString()))
 		case logrecord.KeyMessageSource:
-			source.set(kv.Value.AsString())
+			source.set(validText(kv.Value.AsString()))
 		case logrecord.KeyExceptionType, logrecord.KeyExceptionMessage, logrecord.KeyErrorType:
 			addText(kv.Value.String())
 		case logrecord.KeyHTTPRequestMethod:
-			h.Method = kv.Value.AsString()
+			h.Method = validText(kv.Value.AsString())
 		case logrecord.KeyURLFull:
-			h.URL = kv.Value.AsString()
+			h.URL = validText(kv.Value.AsString())
 			addText(h.URL)
 		case logrecord.KeyHTTPResponseStatusCode:
 			h.Status = int(kv.Value.AsInt64())
@@ -510,13 +511,29 @@ func addHeader(h map[string][]string, name string, v attribute.Value) map[string
 	if h == nil {
 		h = map[string][]string{}
 	}
+	var vals []string
 	switch v.Type() {
 	case attribute.STRINGSLICE:
-		h[name] = v.AsStringSlice()
+		vals = v.AsStringSlice()
 	default:
-		h[name] = []string{v.String()}
+		vals = []string{v.String()}
 	}
+	for i := range vals {
+		vals[i] = validText(vals[i])
+	}
+	h[validText(name)] = vals
 	return h
+}
+
+// validText is s with each invalid UTF-8 sequence replaced by U+FFFD. The
+// store is an exporter any SDK provider may use, without oplog's
+// sanitizing; what it stores is valid UTF-8 all the same, so that what a
+// listing shows can be asked for again (queries refuse invalid text).
+func validText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // appendPlain writes v as plain JSON: maps as objects, slices as arrays,
