@@ -35,7 +35,8 @@ type Options struct {
 	RetentionInterval time.Duration
 	// ErrorHandler receives the errors of background retention as they
 	// happen, from the retention goroutine. Default: each is written to
-	// standard error at once.
+	// standard error at once. A handler that panics is recovered: that
+	// error and the panic are written to standard error.
 	ErrorHandler func(error)
 }
 
@@ -253,10 +254,16 @@ func (s *Store) retain() {
 }
 
 // report hands a background error to the ErrorHandler, by default standard
-// error.
+// error. A handler that panics does not end the program: the panic and
+// the error go to standard error, and later errors to the handler again.
 func (s *Store) report(err error) {
-	if s.opts.ErrorHandler != nil {
-		s.opts.ErrorHandler(err)
+	if h := s.opts.ErrorHandler; h != nil {
+		defer func() {
+			if r := recover(); r != nil {
+				fmt.Fprintf(os.Stderr, "oplog: store ErrorHandler panicked (%v) on: %v\n", r, err)
+			}
+		}()
+		h(err)
 		return
 	}
 	fmt.Fprintln(os.Stderr, "oplog:", err)
