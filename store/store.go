@@ -160,23 +160,33 @@ var added = []struct{ table, column, def string }{
 	{"operations", "described", "INTEGER NOT NULL DEFAULT 0"},
 }
 
+// migrate creates the schema and adds the columns a file lacks, in one
+// write transaction: stores that open one file at the same time take
+// turns, and each finds what the one before it did (checked, then added,
+// outside a transaction, two stores both added a column: the second
+// failed to open).
 func (s *Store) migrate(ctx context.Context) error {
-	for _, q := range schema {
-		if _, err := s.w.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: create schema: %w", err)
-		}
+	if _, err := s.w.ExecContext(ctx, schema[0]); err != nil { // a pragma: outside the transaction
+		return fmt.Errorf("store: create schema: %w", err)
 	}
-	for _, c := range added {
-		var n int
-		err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
-		if err == nil && n == 0 {
-			_, err = s.w.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, q := range schema[1:] {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: create schema: %w", err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("store: update schema: %w", err)
+		for _, c := range added {
+			var n int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
+			if err == nil && n == 0 {
+				_, err = tx.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+			}
+			if err != nil {
+				return fmt.Errorf("store: update schema: %w", err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (s *Store) closeDBs() error {
