@@ -47,8 +47,11 @@
 // Times are stored as Unix nanoseconds, which hold 1677-09-21 to
 // 2262-04-11. A time outside is clamped to that range, where it sorts and
 // filters; the message keeps the time as sent in Message.OriginalTime and
-// its operation is marked Operation.TimeClamped. A record without a
-// timestamp is stored at its observed time.
+// its operation is marked Operation.TimeClamped. Every time inside is
+// stored as it is, the Unix epoch and times before it too. A record
+// without a timestamp is stored at its observed time, and one with
+// neither (not from an SDK logger, which sets the observed time) at the
+// time it is stored.
 //
 // # Sharing a file
 //

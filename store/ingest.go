@@ -74,7 +74,7 @@ func upserts() (fromRecord, fromSpan string) {
 		`state = CASE WHEN `+reset+` THEN excluded.state WHEN `+ended+` THEN state
 			WHEN excluded.described & 2 != 0 THEN excluded.state
 			WHEN state IN `+terminal+` OR excluded.state = '' THEN state ELSE excluded.state END`,
-		`start_ns = iif(`+reset+` OR start_ns = 0 OR (excluded.start_ns != 0 AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
+		`start_ns = iif(`+reset+` OR start_ns = `+noTimeSQL+` OR (excluded.start_ns != `+noTimeSQL+` AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
 		`end_ns = iif(`+reset+`, excluded.end_ns, max(end_ns, excluded.end_ns))`,
 		`duration_ms = CASE WHEN `+reset+` THEN excluded.duration_ms WHEN `+ended+` THEN duration_ms
 			WHEN excluded.described & 2 != 0 THEN excluded.duration_ms ELSE max(duration_ms, excluded.duration_ms) END`,
@@ -91,7 +91,7 @@ func upserts() (fromRecord, fromSpan string) {
 		`described = iif(`+reset+`, excluded.described, described | excluded.described)`)
 	sp = append(sp,
 		`state = iif(`+ended+` OR state IN `+terminal+` OR excluded.state = '', state, excluded.state)`,
-		`start_ns = iif(start_ns = 0 OR (excluded.start_ns != 0 AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
+		`start_ns = iif(start_ns = `+noTimeSQL+` OR (excluded.start_ns != `+noTimeSQL+` AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
 		`end_ns = max(end_ns, excluded.end_ns)`,
 		`duration_ms = iif(`+ended+`, duration_ms, max(duration_ms, excluded.duration_ms))`,
 		`trace_id = iif(trace_id = '', excluded.trace_id, trace_id)`,
@@ -196,6 +196,7 @@ func readSpan(sp sdktrace.ReadOnlySpan) operation {
 		op.fields[fieldState] = "" // a span ends with its operation: the start record says running
 	}
 	var clamped bool
+	op.endNS = noTime
 	op.startNS, clamped = clampNanos(sp.StartTime())
 	op.clamped = op.clamped || clamped
 	if end := sp.EndTime(); !end.IsZero() {
@@ -404,9 +405,13 @@ func readRecord(r *sdklog.Record) message {
 	if r.SpanID().IsValid() {
 		m.spanID = r.SpanID().String()
 	}
+	m.op.startNS, m.op.endNS = noTime, noTime
 	t := r.Timestamp()
 	if t.IsZero() {
 		t = r.ObservedTimestamp()
+	}
+	if t.IsZero() { // a record not from an SDK logger, which sets the observed time
+		t = time.Now()
 	}
 	var clamped bool
 	if m.timeNS, clamped = clampNanos(t); clamped {
@@ -573,29 +578,39 @@ func appendPlain(b []byte, v attribute.Value) []byte {
 	return append(b, ']')
 }
 
-// The times Unix nanoseconds in an int64 hold: 1677-09-21T00:12:43.145224192Z
-// to 2262-04-11T23:47:16.854775807Z.
+// noTime is the stored time of no time (an operation not ended, the zero
+// time): the least int64, which no time is stored as. (It was 0, which is
+// also the Unix epoch: a record at the epoch showed the year 1, and an
+// operation that ended before 1970 showed no end.) noTimeSQL is noTime in
+// SQL, where the literal -9223372036854775808 would be a float.
+const (
+	noTime    = math.MinInt64
+	noTimeSQL = `(-9223372036854775807 - 1)`
+)
+
+// The times stored: the Unix nanoseconds an int64 holds, but noTime:
+// 1677-09-21T00:12:43.145224193Z to 2262-04-11T23:47:16.854775807Z.
 var (
-	minTime = time.Unix(0, math.MinInt64).UTC()
+	minTime = time.Unix(0, noTime+1).UTC()
 	maxTime = time.Unix(0, math.MaxInt64).UTC()
 )
 
-// clampNanos is t in Unix nanoseconds, clamped to the range an int64
-// holds (time.UnixNano is undefined outside it: year 3000 came back as
-// 1830); clamped reports that t was outside. The zero time is 0.
+// clampNanos is t in Unix nanoseconds, clamped to the range stored
+// (time.UnixNano is undefined outside it: year 3000 came back as 1830);
+// clamped reports that t was outside. The zero time is noTime.
 func clampNanos(t time.Time) (ns int64, clamped bool) {
 	switch {
 	case t.IsZero():
-		return 0, false
+		return noTime, false
 	case t.Before(minTime):
-		return math.MinInt64, true
+		return noTime + 1, true
 	case t.After(maxTime):
 		return math.MaxInt64, true
 	}
 	return t.UnixNano(), false
 }
 
-// nanos is t in Unix nanoseconds, clamped; 0 for the zero time.
+// nanos is t in Unix nanoseconds, clamped; noTime for the zero time.
 func nanos(t time.Time) int64 {
 	ns, _ := clampNanos(t)
 	return ns
@@ -603,7 +618,7 @@ func nanos(t time.Time) int64 {
 
 // unixNano is the inverse of nanos.
 func unixNano(ns int64) time.Time {
-	if ns == 0 {
+	if ns == noTime {
 		return time.Time{}
 	}
 	return time.Unix(0, ns).UTC()

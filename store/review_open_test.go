@@ -9,9 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
+	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/store"
 )
 
@@ -69,4 +71,36 @@ func TestReviewConcurrentUpgrades(t *testing.T) {
 		}
 		wg.Wait()
 	}
+}
+
+// TestReviewOldFilesNoTime: a file from before version 1, where 0 meant
+// no end, opens with its running operations still not ended, and their
+// end arrives.
+func TestReviewOldFilesNoTime(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := store.Open(ctx, store.Options{Path: path})
+	require.NoError(t, err)
+	at := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, s.Export(ctx, []sdklog.Record{start("op", at, "acme")}))
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	for _, q := range []string{`UPDATE operations SET end_ns = 0`, `PRAGMA user_version = 0`} {
+		_, err := db.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	s, _ = openFile(t, store.Options{Path: path})
+	o, err := s.Operation(ctx, "op")
+	require.NoError(t, err)
+	assert.True(t, o.End.IsZero(), "end %s", o.End)
+	r := apiRecord("op", at.Add(time.Second), log.SeverityInfo, "end", attribute.String(logrecord.KeyOperationState, "success"),
+		attribute.String(logrecord.KeyMessageSource, logrecord.SourceInternal))
+	r.SetEventName(logrecord.EventOperationEnd)
+	require.NoError(t, s.Export(ctx, []sdklog.Record{sdkRecord(r)}))
+	o, err = s.Operation(ctx, "op")
+	require.NoError(t, err)
+	assert.True(t, at.Add(time.Second).Equal(o.End), "end %s", o.End)
 }

@@ -112,7 +112,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // schema is created on first open. Times are Unix nanoseconds, clamped to
-// the range of an int64 (see clampNanos): a message clamped keeps its time
+// the range of an int64 (see clampNanos; noTime is no time): a message clamped keeps its time
 // as sent in time_original, an operation with a clamped time is marked. The text
 // index is contentless: it holds the words of each message, under the
 // message's seq, not the text.
@@ -173,6 +173,22 @@ func (s *Store) migrate(ctx context.Context) error {
 		for _, q := range schema[1:] {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: create schema: %w", err)
+			}
+		}
+		// Version 1: no time is stored as noTime, not 0 (see noTime).
+		var version int
+		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+			return fmt.Errorf("store: update schema: %w", err)
+		}
+		if version < 1 {
+			for _, q := range []string{
+				`UPDATE operations SET start_ns = ` + noTimeSQL + ` WHERE start_ns = 0`,
+				`UPDATE operations SET end_ns = ` + noTimeSQL + ` WHERE end_ns = 0`,
+				`PRAGMA user_version = 1`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("store: update schema: %w", err)
+				}
 			}
 		}
 		for _, c := range added {
