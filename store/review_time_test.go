@@ -116,10 +116,10 @@ func TestReviewSpanTimesOutsideNanoseconds(t *testing.T) {
 func TestReviewRetentionBySizeAtTheEdgesOfTime(t *testing.T) {
 	for _, at := range []time.Time{time.Unix(0, 0), year(1), year(3000)} {
 		t.Run(at.Format("2006"), func(t *testing.T) {
-			s, _ := openFile(t, store.Options{MaxBytes: 512 << 10, RetentionInterval: time.Hour})
+			s, _ := openFile(t, store.Options{MaxBytes: 256 << 10, RetentionInterval: time.Hour})
 			ctx := t.Context()
 			body := strings.Repeat("x", 1000)
-			for batch := range 20 {
+			for batch := range 8 {
 				var recs []sdklog.Record
 				for i := range 100 {
 					recs = append(recs, rec(fmt.Sprintf("op-%d", batch), at, log.SeverityInfo, fmt.Sprint(i, body)))
@@ -129,7 +129,7 @@ func TestReviewRetentionBySizeAtTheEdgesOfTime(t *testing.T) {
 			require.NoError(t, s.Retain(ctx))
 			size, err := s.Size(ctx)
 			require.NoError(t, err)
-			assert.LessOrEqual(t, size, int64(512<<10))
+			assert.LessOrEqual(t, size, int64(256<<10))
 		})
 	}
 }
