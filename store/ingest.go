@@ -26,8 +26,9 @@ import (
 // or end record, describedEnd for its end record (with a terminal state).
 //
 // Records: texts fill what is empty or replace it (the first start or end
-// record replaces what spans said), the start is the earliest seen; the
-// end record's state, duration and error are final.
+// record replaces what spans said; after the end record, they only fill),
+// the start is the earliest seen; the end record's state, duration and
+// error are final.
 // The first start or end record names the operation's span (its trace and
 // span ids): if a span with another span id described the operation before
 // it, that span was not the operation's (code can set any attribute on the
@@ -67,7 +68,10 @@ func upserts() (fromRecord, fromSpan string) {
 	for _, c := range texts {
 		// Before a start or end record, only spans set these: the first
 		// record, which carries them all, replaces what they said.
-		r = append(r, c+` = iif((described = 0 AND excluded.described != 0) OR excluded.`+c+` != '', excluded.`+c+`, `+c+`)`)
+		// After the end record, whose references are the latest (Enrich),
+		// a start record that arrives late only fills.
+		r = append(r, c+` = iif((described = 0 AND excluded.described != 0)
+			OR (excluded.`+c+` != '' AND (`+c+` = '' OR NOT `+ended+` OR excluded.described & 2 != 0)), excluded.`+c+`, `+c+`)`)
 		sp = append(sp, c+` = iif(described = 0 AND `+c+` = '', excluded.`+c+`, `+c+`)`)
 	}
 	r = append(r,

@@ -138,3 +138,24 @@ func TestReviewNoSpanNoSpanDescribes(t *testing.T) {
 	assert.Empty(t, o.ErrorText)
 	assert.True(t, o.End.IsZero())
 }
+
+// TestReviewLateStartRecord: the end record, with the references the
+// operation was enriched with, arrives before its start record: the
+// references are the end's.
+func TestReviewLateStartRecord(t *testing.T) {
+	s, _ := openFile(t, store.Options{})
+	ctx := t.Context()
+	at := time.Now().Add(-time.Minute)
+	internal := attribute.String(logrecord.KeyMessageSource, logrecord.SourceInternal)
+	end := apiRecord("op", at.Add(time.Second), log.SeverityInfo, "end", internal,
+		attribute.String(logrecord.KeyOperationState, "success"), attribute.String(logrecord.KeyIntegrationID, "enriched"))
+	end.SetEventName(logrecord.EventOperationEnd)
+	require.NoError(t, s.Export(ctx, []sdklog.Record{sdkRecord(end)}))
+	require.NoError(t, s.Export(ctx, []sdklog.Record{start("op", at, "first")}))
+	o, err := s.Operation(ctx, "op")
+	require.NoError(t, err)
+	assert.Equal(t, "enriched", o.Integration)
+	assert.Equal(t, "sync", o.Type, "what the end did not say, the start fills")
+	assert.Equal(t, "success", o.State)
+	assert.True(t, at.Equal(o.Start))
+}
