@@ -122,3 +122,22 @@ func TestReviewToken(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewAllowedHostsAsWritten: entries of AllowedHosts as an operator
+// writes them, with spaces from a comma list, a port, a case or a final
+// dot, allow their host.
+func TestReviewAllowedHostsAsWritten(t *testing.T) {
+	h := viewer.New(newFake(), &viewer.Options{AllowedHosts: []string{" devbox.lan", "Logs.Example.com:8443 ", "box.example."}})
+	for host, ok := range map[string]bool{"devbox.lan": true, "devbox.lan:8080": true, "logs.example.com": true,
+		"box.example": true, "evil.example": false, " devbox.lan": false} {
+		r := request(t.Context(), "GET", "/api/facets")
+		r.Host = host
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if ok {
+			assert.Equal(t, http.StatusOK, w.Code, host)
+		} else {
+			assert.Equal(t, http.StatusMisdirectedRequest, w.Code, host)
+		}
+	}
+}
