@@ -46,9 +46,9 @@ type Options struct {
 	// request may address in its Host header: "logs.example.com", or
 	// "10.0.0.5" for a server reached by its address. They are compared
 	// without port, case, final dot and surrounding spaces. Any other host
-	// is answered 421 Misdirected
-	// Request, on every path: a page of another site that points its own
-	// name at this server (DNS rebinding) cannot read the logs. "*" allows
+	// is answered 421 Misdirected Request, on every path: a page of another
+	// site that points its own name at this server (DNS rebinding) cannot
+	// read the logs. "*" allows
 	// every host, for a proxy in front that checks it. Default: only
 	// localhost, 127.0.0.0/8 and ::1, with any port.
 	AllowedHosts []string
