@@ -48,9 +48,9 @@ type Options struct {
 	// without port, case, final dot and surrounding spaces. Any other host
 	// is answered 421 Misdirected Request, on every path: a page of another
 	// site that points its own name at this server (DNS rebinding) cannot
-	// read the logs. "*" allows
-	// every host, for a proxy in front that checks it. Default: only
-	// localhost, 127.0.0.0/8 and ::1, with any port.
+	// read the logs. "*" allows every host, for a proxy in front that
+	// checks it. Default: only localhost, 127.0.0.0/8 and ::1, with any
+	// port.
 	AllowedHosts []string
 
 	// Token, when set, is required of every API request, as the header
