@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,10 +34,12 @@ func TestReviewExplorerRefusesBeyondLoopbackWithoutToken(t *testing.T) {
 		addrs = append(addrs, net.JoinHostPort(ip.String(), "0"))
 	}
 	for _, addr := range addrs {
-		err := run(t.Context(), config{addr: addr, every: time.Hour}, func(string) { t.Errorf("served on %s", addr) })
+		db := filepath.Join(t.TempDir(), "explorer.db")
+		err := run(t.Context(), config{addr: addr, db: db, every: time.Hour}, func(string) { t.Errorf("served on %s", addr) })
 		if assert.Error(t, err, addr) {
 			assert.Contains(t, err.Error(), "OPLOG_VIEWER_TOKEN", addr)
 		}
+		assert.NoFileExists(t, db, "refused before anything is opened")
 	}
 }
 
