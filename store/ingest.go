@@ -153,7 +153,10 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 // times, state, references, trace and error). Other spans are ignored. The
 // error is the last exception event of a failed operation's span (state
 // failed, status Error): the one the operation's end adds, after any the
-// code recorded on the span itself.
+// code recorded on the span itself. A span that names an operation whose
+// records name another span is ignored, and what the records say wins
+// over what a span says (see "What describes an operation" in the package
+// documentation).
 func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		stmts, err := prepare(ctx, tx, upsertFromSpan)
