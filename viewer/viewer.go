@@ -57,8 +57,11 @@ type Options struct {
 	// "Authorization: Bearer <token>"; a request without it, or with
 	// another, is answered 401 with WWW-Authenticate. The page and its
 	// assets load without it: the page asks for the token on the first
-	// 401 and keeps it for the browser tab (sessionStorage). Use a long
-	// random string of printable ASCII without spaces. Empty: no token.
+	// 401 and keeps it for the browser tab (sessionStorage). The scheme
+	// is matched in any case; a token in the query string is never
+	// accepted (addresses end up in logs, history and Referer headers).
+	// Use a long random string of printable ASCII without spaces. Empty:
+	// no token.
 	Token string
 }
 
