@@ -12,6 +12,11 @@
 // full-text index (FTS5) over bodies, error types and messages, and HTTP
 // URLs and status codes.
 //
+// Every text stored is valid UTF-8: a provider that does not sanitize as
+// export's pipeline does may pass any bytes, and each invalid sequence is
+// stored as U+FFFD, so that any id or value a listing shows can be asked
+// for again.
+//
 // # What describes an operation
 //
 // An operation's kind, references, state, times and error come only from
@@ -22,7 +27,18 @@
 // oplog.* attributes it carries: an error logged with LogError does not
 // become the error of an operation that then succeeds, nor replaces the
 // cause of one that failed. The error is the end record's exception, or
-// the last exception event of a span with status Error. A record or span
+// the last exception event of a span with status Error, until the end
+// record arrives.
+//
+// A span describes only the operation whose span it is: code can set any
+// attribute on the span in its context, oplog.operation.id included, so
+// the store takes the operation's span id from its first start or end
+// record and ignores any other span that names the operation (all spans,
+// when the records carry no span id); a span that named it before that
+// record arrived is forgotten when it does. The
+// operation's own span gives its kind and references only until a start
+// or end record (which carries them all) describes the operation, and its
+// state, duration and error only until the end record does. A record or span
 // that gives one of oplog's keys twice with different values (possible
 // when an SDK allows duplicate keys) is not trusted with that key.
 //
@@ -31,8 +47,11 @@
 // Times are stored as Unix nanoseconds, which hold 1677-09-21 to
 // 2262-04-11. A time outside is clamped to that range, where it sorts and
 // filters; the message keeps the time as sent in Message.OriginalTime and
-// its operation is marked Operation.TimeClamped. A record without a
-// timestamp is stored at its observed time.
+// its operation is marked Operation.TimeClamped. Every time inside is
+// stored as it is, the Unix epoch and times before it too. A record
+// without a timestamp is stored at its observed time, and one with
+// neither (not from an SDK logger, which sets the observed time) at the
+// time it is stored.
 //
 // # Sharing a file
 //

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -20,36 +21,90 @@ import (
 	"github.com/oplog-go/oplog/logrecord"
 )
 
-// upsertOperation merges what one record or span knows of an operation:
-// texts fill what is empty (or replace it when they are newer), the start
-// is the earliest seen, a terminal state is final.
-const upsertOperation = `INSERT INTO operations (
+// How an operation's row is merged from what each record and span says of
+// it. The column described holds who has: describedStart for oplog's start
+// or end record, describedEnd for its end record (with a terminal state).
+//
+// Records: texts fill what is empty or replace it (the first start or end
+// record replaces what spans said; after the end record, they only fill),
+// the start is the earliest seen; the end record's state, duration and
+// error are final.
+// The first start or end record names the operation's span (its trace and
+// span ids): if a span with another span id described the operation before
+// it, that span was not the operation's (code can set any attribute on the
+// span in its context, oplog.operation.id included), and what it said is
+// replaced wholesale.
+//
+// Spans: only the operation's span, by span id, describes it (an operation
+// whose records carry no span id has none). Its kind and
+// references fill what is empty until a start or end record describes the
+// operation (they are attributes that code can change on its span), its
+// times widen the operation's, and its state and error hold until the end
+// record arrives.
+const (
+	describedStart = 1
+	describedEnd   = 2
+)
+
+// upsertFromRecord and upsertFromSpan insert or merge one operation row;
+// their values are operation.args.
+var upsertFromRecord, upsertFromSpan = upserts()
+
+func upserts() (fromRecord, fromSpan string) {
+	const insert = `INSERT INTO operations (
 		id, type, action, state, start_ns, end_ns, duration_ms,
 		account, environment, integration, provider, connection, sync, function, job, end_user,
-		trace_id, span_id, error_type, error_message, messages, time_clamped)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET
-		type = iif(excluded.type != '', excluded.type, type),
-		action = iif(excluded.action != '', excluded.action, action),
-		state = iif(state IN ('success', 'failed', 'timeout', 'cancelled') OR excluded.state = '', state, excluded.state),
-		start_ns = iif(start_ns = 0 OR (excluded.start_ns != 0 AND excluded.start_ns < start_ns), excluded.start_ns, start_ns),
-		end_ns = max(end_ns, excluded.end_ns),
-		duration_ms = max(duration_ms, excluded.duration_ms),
-		account = iif(excluded.account != '', excluded.account, account),
-		environment = iif(excluded.environment != '', excluded.environment, environment),
-		integration = iif(excluded.integration != '', excluded.integration, integration),
-		provider = iif(excluded.provider != '', excluded.provider, provider),
-		connection = iif(excluded.connection != '', excluded.connection, connection),
-		sync = iif(excluded.sync != '', excluded.sync, sync),
-		function = iif(excluded.function != '', excluded.function, function),
-		job = iif(excluded.job != '', excluded.job, job),
-		end_user = iif(excluded.end_user != '', excluded.end_user, end_user),
-		trace_id = iif(trace_id = '', excluded.trace_id, trace_id),
-		span_id = iif(span_id = '', excluded.span_id, span_id),
-		error_type = iif(excluded.error_type != '', excluded.error_type, error_type),
-		error_message = iif(excluded.error_message != '', excluded.error_message, error_message),
-		messages = messages + excluded.messages,
-		time_clamped = max(time_clamped, excluded.time_clamped)`
+		trace_id, span_id, error_type, error_message, messages, time_clamped, described)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET `
+	texts := []string{"type", "action", "account", "environment", "integration", "provider", "connection",
+		"sync", "function", "job", "end_user"}
+	// reset: a start or end record, the first, of another span than the
+	// one that described the operation until now.
+	const reset = `(excluded.span_id != '' AND span_id != '' AND span_id != excluded.span_id AND described = 0)`
+	const ended = `(described & 2 != 0)`
+	const terminal = `('success', 'failed', 'timeout', 'cancelled')`
+	var r, sp []string
+	for _, c := range texts {
+		// Before a start or end record, only spans set these: the first
+		// record, which carries them all, replaces what they said.
+		// After the end record, whose references are the latest (Enrich),
+		// a start record that arrives late only fills.
+		r = append(r, c+` = iif((described = 0 AND excluded.described != 0)
+			OR (excluded.`+c+` != '' AND (`+c+` = '' OR NOT `+ended+` OR excluded.described & 2 != 0)), excluded.`+c+`, `+c+`)`)
+		sp = append(sp, c+` = iif(described = 0 AND `+c+` = '', excluded.`+c+`, `+c+`)`)
+	}
+	r = append(r,
+		`state = CASE WHEN `+reset+` THEN excluded.state WHEN `+ended+` THEN state
+			WHEN excluded.described & 2 != 0 THEN excluded.state
+			WHEN state IN `+terminal+` OR excluded.state = '' THEN state ELSE excluded.state END`,
+		`start_ns = iif(`+reset+` OR start_ns = `+noTimeSQL+` OR (excluded.start_ns != `+noTimeSQL+` AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
+		`end_ns = iif(`+reset+`, excluded.end_ns, max(end_ns, excluded.end_ns))`,
+		`duration_ms = CASE WHEN `+reset+` THEN excluded.duration_ms WHEN `+ended+` THEN duration_ms
+			WHEN excluded.described & 2 != 0 THEN excluded.duration_ms ELSE max(duration_ms, excluded.duration_ms) END`,
+		`trace_id = iif(described = 0 AND excluded.span_id != '', excluded.trace_id, trace_id)`,
+		`span_id = iif(described = 0 AND excluded.span_id != '', excluded.span_id, span_id)`,
+	)
+	for _, c := range []string{"error_type", "error_message"} {
+		r = append(r, c+` = CASE WHEN `+reset+` THEN excluded.`+c+` WHEN `+ended+` THEN `+c+`
+			WHEN excluded.described & 2 != 0 OR excluded.`+c+` != '' THEN excluded.`+c+` ELSE `+c+` END`)
+		sp = append(sp, c+` = iif(`+ended+` OR excluded.`+c+` = '', `+c+`, excluded.`+c+`)`)
+	}
+	r = append(r, `messages = messages + excluded.messages`,
+		`time_clamped = max(time_clamped, excluded.time_clamped)`,
+		`described = iif(`+reset+`, excluded.described, described | excluded.described)`)
+	sp = append(sp,
+		`state = iif(`+ended+` OR state IN `+terminal+` OR excluded.state = '', state, excluded.state)`,
+		`start_ns = iif(start_ns = `+noTimeSQL+` OR (excluded.start_ns != `+noTimeSQL+` AND excluded.start_ns < start_ns), excluded.start_ns, start_ns)`,
+		`end_ns = max(end_ns, excluded.end_ns)`,
+		`duration_ms = iif(`+ended+`, duration_ms, max(duration_ms, excluded.duration_ms))`,
+		`trace_id = iif(trace_id = '', excluded.trace_id, trace_id)`,
+		`span_id = iif(span_id = '', excluded.span_id, span_id)`,
+		`time_clamped = max(time_clamped, excluded.time_clamped)`)
+	return insert + strings.Join(r, ",\n\t\t"),
+		insert + strings.Join(sp, ",\n\t\t") + `
+	WHERE (span_id = '' AND described = 0) OR span_id = excluded.span_id`
+}
 
 const insertMessage = `INSERT INTO messages (
 		operation_id, time_ns, severity, severity_text, body, event_name, type, source,
@@ -65,7 +120,7 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		stmts, err := prepare(ctx, tx, upsertOperation, insertMessage, insertText)
+		stmts, err := prepare(ctx, tx, upsertFromRecord, insertMessage, insertText)
 		if err != nil {
 			return err
 		}
@@ -98,10 +153,13 @@ func (s *Store) Export(ctx context.Context, records []sdklog.Record) error {
 // times, state, references, trace and error). Other spans are ignored. The
 // error is the last exception event of a failed operation's span (state
 // failed, status Error): the one the operation's end adds, after any the
-// code recorded on the span itself.
+// code recorded on the span itself. A span that names an operation whose
+// records name another span is ignored, and what the records say wins
+// over what a span says (see "What describes an operation" in the package
+// documentation).
 func (s *Store) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		stmts, err := prepare(ctx, tx, upsertOperation)
+		stmts, err := prepare(ctx, tx, upsertFromSpan)
 		if err != nil {
 			return err
 		}
@@ -145,6 +203,7 @@ func readSpan(sp sdktrace.ReadOnlySpan) operation {
 		op.fields[fieldState] = "" // a span ends with its operation: the start record says running
 	}
 	var clamped bool
+	op.endNS = noTime
 	op.startNS, clamped = clampNanos(sp.StartTime())
 	op.clamped = op.clamped || clamped
 	if end := sp.EndTime(); !end.IsZero() {
@@ -242,6 +301,7 @@ type operation struct {
 	traceID, spanID            string
 	messages                   int
 	clamped                    bool // a time was outside what int64 nanoseconds hold
+	described                  int  // describedStart, describedEnd: see upserts
 
 	seen, conflict uint32 // bits by field: taken once, taken twice with different values
 }
@@ -253,7 +313,7 @@ func (o *operation) args() []any {
 	return []any{f[fieldID], f[fieldType], f[fieldAction], f[fieldState], o.startNS, o.endNS, o.durationMS,
 		f[fieldAccount], f[fieldEnvironment], f[fieldIntegration], f[fieldProvider], f[fieldConnection],
 		f[fieldSync], f[fieldFunction], f[fieldJob], f[fieldEndUser],
-		o.traceID, o.spanID, f[fieldErrorType], f[fieldErrorMessage], o.messages, o.clamped}
+		o.traceID, o.spanID, f[fieldErrorType], f[fieldErrorMessage], o.messages, o.clamped, o.described}
 }
 
 // set takes kv if it is one of the operation's keys. A key given twice
@@ -270,7 +330,7 @@ func (o *operation) set(kv attribute.KeyValue) {
 	if !ok || kv.Value.Type() != attribute.STRING {
 		return
 	}
-	v, bit := kv.Value.AsString(), uint32(1)<<i
+	v, bit := validText(kv.Value.AsString()), uint32(1)<<i
 	if o.seen&bit != 0 && o.fields[i] != v {
 		o.conflict |= bit
 	}
@@ -343,7 +403,7 @@ func terminal(state string) bool {
 
 func readRecord(r *sdklog.Record) message {
 	m := message{
-		severity: int(r.Severity()), severityText: r.SeverityText(), eventName: r.EventName(),
+		severity: int(r.Severity()), severityText: validText(r.SeverityText()), eventName: validText(r.EventName()),
 		body: string(otlpjson.AppendAnyValue(nil, r.Body())),
 	}
 	if r.TraceID().IsValid() {
@@ -352,9 +412,13 @@ func readRecord(r *sdklog.Record) message {
 	if r.SpanID().IsValid() {
 		m.spanID = r.SpanID().String()
 	}
+	m.op.startNS, m.op.endNS = noTime, noTime
 	t := r.Timestamp()
 	if t.IsZero() {
 		t = r.ObservedTimestamp()
+	}
+	if t.IsZero() { // a record not from an SDK logger, which sets the observed time
+		t = time.Now()
 	}
 	var clamped bool
 	if m.timeNS, clamped = clampNanos(t); clamped {
@@ -364,7 +428,7 @@ func readRecord(r *sdklog.Record) message {
 	var text strings.Builder
 	addText := func(s string) {
 		if s != "" {
-			text.WriteString(s)
+			text.WriteString(validText(s))
 			text.WriteByte('\n')
 		}
 	}
@@ -382,15 +446,15 @@ func readRecord(r *sdklog.Record) message {
 		key := string(kv.Key)
 		switch key {
 		case logrecord.KeyMessageType:
-			typ.set(kv.Value.AsString())
+			typ.set(validText(kv.Value.AsString()))
 		case logrecord.KeyMessageSource:
-			source.set(kv.Value.AsString())
+			source.set(validText(kv.Value.AsString()))
 		case logrecord.KeyExceptionType, logrecord.KeyExceptionMessage, logrecord.KeyErrorType:
 			addText(kv.Value.String())
 		case logrecord.KeyHTTPRequestMethod:
-			h.Method = kv.Value.AsString()
+			h.Method = validText(kv.Value.AsString())
 		case logrecord.KeyURLFull:
-			h.URL = kv.Value.AsString()
+			h.URL = validText(kv.Value.AsString())
 			addText(h.URL)
 		case logrecord.KeyHTTPResponseStatusCode:
 			h.Status = int(kv.Value.AsInt64())
@@ -426,9 +490,13 @@ func readRecord(r *sdklog.Record) message {
 		}
 		op.durationMS = 0
 		op.traceID, op.spanID = m.traceID, m.spanID
+		op.described = describedStart
 	case internal && m.eventName == logrecord.EventOperationEnd:
 		op.settle(endFields)
-		if !terminal(op.fields[fieldState]) {
+		op.described = describedStart
+		if terminal(op.fields[fieldState]) {
+			op.described |= describedEnd
+		} else {
 			op.fields[fieldState] = ""
 		}
 		op.endNS = m.timeNS
@@ -455,13 +523,29 @@ func addHeader(h map[string][]string, name string, v attribute.Value) map[string
 	if h == nil {
 		h = map[string][]string{}
 	}
+	var vals []string
 	switch v.Type() {
 	case attribute.STRINGSLICE:
-		h[name] = v.AsStringSlice()
+		vals = v.AsStringSlice()
 	default:
-		h[name] = []string{v.String()}
+		vals = []string{v.String()}
 	}
+	for i := range vals {
+		vals[i] = validText(vals[i])
+	}
+	h[validText(name)] = vals
 	return h
+}
+
+// validText is s with each invalid UTF-8 sequence replaced by U+FFFD. The
+// store is an exporter any SDK provider may use, without oplog's
+// sanitizing; what it stores is valid UTF-8 all the same, so that what a
+// listing shows can be asked for again (queries refuse invalid text).
+func validText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // appendPlain writes v as plain JSON: maps as objects, slices as arrays,
@@ -501,29 +585,39 @@ func appendPlain(b []byte, v attribute.Value) []byte {
 	return append(b, ']')
 }
 
-// The times Unix nanoseconds in an int64 hold: 1677-09-21T00:12:43.145224192Z
-// to 2262-04-11T23:47:16.854775807Z.
+// noTime is the stored time of no time (an operation not ended, the zero
+// time): the least int64, which no time is stored as. (It was 0, which is
+// also the Unix epoch: a record at the epoch showed the year 1, and an
+// operation that ended before 1970 showed no end.) noTimeSQL is noTime in
+// SQL, where the literal -9223372036854775808 would be a float.
+const (
+	noTime    = math.MinInt64
+	noTimeSQL = `(-9223372036854775807 - 1)`
+)
+
+// The times stored: the Unix nanoseconds an int64 holds, but noTime:
+// 1677-09-21T00:12:43.145224193Z to 2262-04-11T23:47:16.854775807Z.
 var (
-	minTime = time.Unix(0, math.MinInt64).UTC()
+	minTime = time.Unix(0, noTime+1).UTC()
 	maxTime = time.Unix(0, math.MaxInt64).UTC()
 )
 
-// clampNanos is t in Unix nanoseconds, clamped to the range an int64
-// holds (time.UnixNano is undefined outside it: year 3000 came back as
-// 1830); clamped reports that t was outside. The zero time is 0.
+// clampNanos is t in Unix nanoseconds, clamped to the range stored
+// (time.UnixNano is undefined outside it: year 3000 came back as 1830);
+// clamped reports that t was outside. The zero time is noTime.
 func clampNanos(t time.Time) (ns int64, clamped bool) {
 	switch {
 	case t.IsZero():
-		return 0, false
+		return noTime, false
 	case t.Before(minTime):
-		return math.MinInt64, true
+		return noTime + 1, true
 	case t.After(maxTime):
 		return math.MaxInt64, true
 	}
 	return t.UnixNano(), false
 }
 
-// nanos is t in Unix nanoseconds, clamped; 0 for the zero time.
+// nanos is t in Unix nanoseconds, clamped; noTime for the zero time.
 func nanos(t time.Time) int64 {
 	ns, _ := clampNanos(t)
 	return ns
@@ -531,7 +625,7 @@ func nanos(t time.Time) int64 {
 
 // unixNano is the inverse of nanos.
 func unixNano(ns int64) time.Time {
-	if ns == 0 {
+	if ns == noTime {
 		return time.Time{}
 	}
 	return time.Unix(0, ns).UTC()

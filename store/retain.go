@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -14,7 +15,7 @@ func (s *Store) Retain(ctx context.Context) error {
 		return ErrClosed
 	}
 	if s.opts.MaxAge > 0 {
-		if err := s.dropBefore(ctx, time.Now().Add(-s.opts.MaxAge).UnixNano()); err != nil {
+		if err := s.dropThrough(ctx, nanos(time.Now().Add(-s.opts.MaxAge))-1); err != nil {
 			return err
 		}
 	}
@@ -28,16 +29,18 @@ func (s *Store) Retain(ctx context.Context) error {
 			// 90 % of the bound; operations go with theirs, so a round or
 			// two usually does.
 			share := 1 - 0.9*float64(s.opts.MaxBytes)/float64(size)
-			var cut int64
-			err = s.w.QueryRowContext(ctx, `SELECT coalesce((SELECT time_ns FROM messages ORDER BY time_ns
-				LIMIT 1 OFFSET (SELECT CAST(count(*) * ? AS INTEGER) FROM messages)), 0)`, share).Scan(&cut)
-			if err != nil {
+			// Any time is a time to cut at, the epoch and the clamped
+			// bounds too: no row is NULL.
+			var cut sql.NullInt64
+			err = s.w.QueryRowContext(ctx, `SELECT time_ns FROM messages ORDER BY time_ns
+				LIMIT 1 OFFSET (SELECT CAST(count(*) * ? AS INTEGER) FROM messages)`, share).Scan(&cut)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("store: retention: %w", err)
 			}
-			if cut == 0 {
+			if !cut.Valid {
 				return nil // nothing but operations without messages: nothing to cut by
 			}
-			if err := s.dropBefore(ctx, cut+1); err != nil {
+			if err := s.dropThrough(ctx, cut.Int64); err != nil {
 				return err
 			}
 		}
@@ -45,16 +48,17 @@ func (s *Store) Retain(ctx context.Context) error {
 	return nil
 }
 
-// dropBefore deletes the operations that started before ns, their
-// messages, and any other message logged before ns, then gives the freed
-// pages back to the file system.
-func (s *Store) dropBefore(ctx context.Context, ns int64) error {
+// dropThrough deletes the operations that started at or before ns, their
+// messages, and any other message logged at or before ns, then gives the
+// freed pages back to the file system. (An exclusive bound could not name
+// the last time an int64 holds, where clamped times are.)
+func (s *Store) dropThrough(ctx context.Context, ns int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
-			`DELETE FROM messages_text WHERE rowid IN (SELECT seq FROM messages WHERE time_ns < ?1
-				OR operation_id IN (SELECT id FROM operations WHERE start_ns < ?1))`,
-			`DELETE FROM messages WHERE time_ns < ?1 OR operation_id IN (SELECT id FROM operations WHERE start_ns < ?1)`,
-			`DELETE FROM operations WHERE start_ns < ?1`,
+			`DELETE FROM messages_text WHERE rowid IN (SELECT seq FROM messages WHERE time_ns <= ?1
+				OR operation_id IN (SELECT id FROM operations WHERE start_ns <= ?1))`,
+			`DELETE FROM messages WHERE time_ns <= ?1 OR operation_id IN (SELECT id FROM operations WHERE start_ns <= ?1)`,
+			`DELETE FROM operations WHERE start_ns <= ?1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, ns); err != nil {
 				return fmt.Errorf("store: retention: %w", err)

@@ -35,7 +35,8 @@ type Options struct {
 	RetentionInterval time.Duration
 	// ErrorHandler receives the errors of background retention as they
 	// happen, from the retention goroutine. Default: each is written to
-	// standard error at once.
+	// standard error at once. A handler that panics is recovered: that
+	// error and the panic are written to standard error.
 	ErrorHandler func(error)
 }
 
@@ -111,7 +112,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // schema is created on first open. Times are Unix nanoseconds, clamped to
-// the range of an int64 (see clampNanos): a message clamped keeps its time
+// the range of an int64 (see clampNanos; noTime is no time): a message clamped keeps its time
 // as sent in time_original, an operation with a clamped time is marked. The text
 // index is contentless: it holds the words of each message, under the
 // message's seq, not the text.
@@ -126,7 +127,8 @@ var schema = []string{
 		function TEXT NOT NULL DEFAULT '', job TEXT NOT NULL DEFAULT '', end_user TEXT NOT NULL DEFAULT '',
 		trace_id TEXT NOT NULL DEFAULT '', span_id TEXT NOT NULL DEFAULT '',
 		error_type TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
-		messages INTEGER NOT NULL DEFAULT 0, time_clamped INTEGER NOT NULL DEFAULT 0
+		messages INTEGER NOT NULL DEFAULT 0, time_clamped INTEGER NOT NULL DEFAULT 0,
+		described INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE INDEX IF NOT EXISTS operations_start ON operations (start_ns, id)`,
 	`CREATE INDEX IF NOT EXISTS operations_integration ON operations (integration, start_ns)`,
@@ -155,25 +157,52 @@ var schema = []string{
 var added = []struct{ table, column, def string }{
 	{"operations", "time_clamped", "INTEGER NOT NULL DEFAULT 0"},
 	{"messages", "time_original", "TEXT"},
+	{"operations", "described", "INTEGER NOT NULL DEFAULT 0"},
 }
 
+// migrate creates the schema and adds the columns a file lacks, in one
+// write transaction: stores that open one file at the same time take
+// turns, and each finds what the one before it did (checked, then added,
+// outside a transaction, two stores both added a column: the second
+// failed to open).
 func (s *Store) migrate(ctx context.Context) error {
-	for _, q := range schema {
-		if _, err := s.w.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: create schema: %w", err)
-		}
+	if _, err := s.w.ExecContext(ctx, schema[0]); err != nil { // a pragma: outside the transaction
+		return fmt.Errorf("store: create schema: %w", err)
 	}
-	for _, c := range added {
-		var n int
-		err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
-		if err == nil && n == 0 {
-			_, err = s.w.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, q := range schema[1:] {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: create schema: %w", err)
+			}
 		}
-		if err != nil {
+		// Version 1: no time is stored as noTime, not 0 (see noTime).
+		var version int
+		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 			return fmt.Errorf("store: update schema: %w", err)
 		}
-	}
-	return nil
+		if version < 1 {
+			for _, q := range []string{
+				`UPDATE operations SET start_ns = ` + noTimeSQL + ` WHERE start_ns = 0`,
+				`UPDATE operations SET end_ns = ` + noTimeSQL + ` WHERE end_ns = 0`,
+				`PRAGMA user_version = 1`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("store: update schema: %w", err)
+				}
+			}
+		}
+		for _, c := range added {
+			var n int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
+			if err == nil && n == 0 {
+				_, err = tx.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+			}
+			if err != nil {
+				return fmt.Errorf("store: update schema: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 func (s *Store) closeDBs() error {
@@ -251,10 +280,16 @@ func (s *Store) retain() {
 }
 
 // report hands a background error to the ErrorHandler, by default standard
-// error.
+// error. A handler that panics does not end the program: the panic and
+// the error go to standard error, and later errors to the handler again.
 func (s *Store) report(err error) {
-	if s.opts.ErrorHandler != nil {
-		s.opts.ErrorHandler(err)
+	if h := s.opts.ErrorHandler; h != nil {
+		defer func() {
+			if r := recover(); r != nil {
+				fmt.Fprintf(os.Stderr, "oplog: store ErrorHandler panicked (%v) on: %v\n", r, err)
+			}
+		}()
+		h(err)
 		return
 	}
 	fmt.Fprintln(os.Stderr, "oplog:", err)

@@ -20,7 +20,7 @@ import (
 
 // The range of Unix nanoseconds in an int64, where the store clamps.
 var (
-	minNanos = time.Date(1677, 9, 21, 0, 12, 43, 145224192, time.UTC)
+	minNanos = time.Date(1677, 9, 21, 0, 12, 43, 145224193, time.UTC)
 	maxNanos = time.Date(2262, 4, 11, 23, 47, 16, 854775807, time.UTC)
 )
 

@@ -25,7 +25,7 @@ func newHosts(allowed []string) hosts {
 			h.any = true
 			continue
 		}
-		if n := hostName(a); n != "" {
+		if n := hostName(strings.TrimSpace(a)); n != "" { // " devbox.lan" from a comma list
 			h.names[n] = true
 		}
 	}

@@ -39,8 +39,15 @@ func (h *handler) operations(w http.ResponseWriter, r *http.Request) {
 		Cursor:      p.get("cursor"),
 		Limit:       p.limit(),
 	}
-	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+	since, until := p.get("since") != "", p.get("until") != ""
+	if since && until && !f.Since.Before(f.Until) {
 		p.fail("until", "must be after since")
+	}
+	if until && f.Until.IsZero() {
+		// A zero Until does not filter, but until=0001-01-01T00:00:00Z
+		// was given, and nothing starts before it: a nanosecond later
+		// selects the same (no time stored is before 1677).
+		f.Until = f.Until.Add(time.Nanosecond)
 	}
 	if p.err != nil {
 		writeError(w, http.StatusBadRequest, p.err.Error())

@@ -45,19 +45,23 @@ type Options struct {
 	// AllowedHosts are the host names, besides the loopback ones, that a
 	// request may address in its Host header: "logs.example.com", or
 	// "10.0.0.5" for a server reached by its address. They are compared
-	// without port and case. Any other host is answered 421 Misdirected
-	// Request, on every path: a page of another site that points its own
-	// name at this server (DNS rebinding) cannot read the logs. "*" allows
-	// every host, for a proxy in front that checks it. Default: only
-	// localhost, 127.0.0.0/8 and ::1, with any port.
+	// without port, case, final dot and surrounding spaces. Any other host
+	// is answered 421 Misdirected Request, on every path: a page of another
+	// site that points its own name at this server (DNS rebinding) cannot
+	// read the logs. "*" allows every host, for a proxy in front that
+	// checks it. Default: only localhost, 127.0.0.0/8 and ::1, with any
+	// port.
 	AllowedHosts []string
 
 	// Token, when set, is required of every API request, as the header
 	// "Authorization: Bearer <token>"; a request without it, or with
 	// another, is answered 401 with WWW-Authenticate. The page and its
 	// assets load without it: the page asks for the token on the first
-	// 401 and keeps it for the browser tab (sessionStorage). Use a long
-	// random string of printable ASCII without spaces. Empty: no token.
+	// 401 and keeps it for the browser tab (sessionStorage). The scheme
+	// is matched in any case; a token in the query string is never
+	// accepted (addresses end up in logs, history and Referer headers).
+	// Use a long random string of printable ASCII without spaces. Empty:
+	// no token.
 	Token string
 }
 

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -69,6 +70,12 @@ type config struct {
 	hosts    []string // viewer.Options.AllowedHosts
 }
 
+// refuse is the error for an address beyond loopback without a token.
+func refuse(addr string) error {
+	return fmt.Errorf("refusing to serve the logs on %s, beyond the loopback interface, without an access token: "+
+		"set OPLOG_VIEWER_TOKEN (or -token), or listen on 127.0.0.1", addr)
+}
+
 // connections are the integrations and connections the rounds take turns on.
 var connections = []operation.Refs{
 	{Account: "acc-7", Environment: "prod", Integration: "acme-crm", Provider: "acme", Connection: "conn-42", Sync: "contacts"},
@@ -79,6 +86,16 @@ var connections = []operation.Refs{
 // run serves the viewer on c.addr and runs rounds of the scenario until ctx
 // ends; ready is called with the viewer's URL once it listens.
 func run(ctx context.Context, c config, ready func(url string)) error {
+	if strings.ContainsFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return errors.New("the token must be printable ASCII without spaces: it is sent in an HTTP header")
+	}
+	// An address given by number is judged before anything is opened or
+	// bound; one given by name, once it is bound (below).
+	if host, _, err := net.SplitHostPort(c.addr); err == nil && c.token == "" {
+		if ip, perr := netip.ParseAddr(host); host == "" || (perr == nil && !ip.Unmap().IsLoopback()) {
+			return refuse(c.addr)
+		}
+	}
 	st, err := store.Open(ctx, store.Options{Path: c.db, MaxAge: 24 * time.Hour, MaxBytes: 256 << 20})
 	if err != nil {
 		return err
@@ -96,9 +113,6 @@ func run(ctx context.Context, c config, ready func(url string)) error {
 		}
 	}()
 
-	if strings.ContainsFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }) {
-		return errors.New("the token must be printable ASCII without spaces: it is sent in an HTTP header")
-	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -106,8 +120,7 @@ func run(ctx context.Context, c config, ready func(url string)) error {
 	ip := ln.Addr().(*net.TCPAddr).IP
 	if !ip.IsLoopback() && c.token == "" {
 		ln.Close()
-		return fmt.Errorf("refusing to serve the logs on %s, beyond the loopback interface, without an access token: "+
-			"set OPLOG_VIEWER_TOKEN (or -token), or listen on 127.0.0.1", c.addr)
+		return refuse(c.addr)
 	}
 	hosts := c.hosts
 	if !ip.IsUnspecified() {

@@ -45,17 +45,25 @@ func TestExplorer(t *testing.T) {
 		assert.Contains(t, o.ErrorText, "deal rejected")
 	}
 
-	get("/api/operations?kind=sync:run&state=success", &page)
-	require.NotEmpty(t, page.Operations)
+	// An operation's span can be stored before its records (they take
+	// separate queues): wait for the newest one's messages to arrive.
 	var msgs store.MessagePage
-	get("/api/operations/"+page.Operations[0].ID+"/messages", &msgs)
 	var statuses []int
-	for _, m := range msgs.Messages {
-		if m.HTTP != nil {
-			statuses = append(statuses, m.HTTP.Status)
-			assert.NotContains(t, m.HTTP.URL, "demo-secret")
+	require.Eventually(t, func() bool {
+		get("/api/operations?kind=sync:run&state=success", &page)
+		if len(page.Operations) == 0 {
+			return false
 		}
-	}
+		get("/api/operations/"+page.Operations[0].ID+"/messages", &msgs)
+		statuses = nil
+		for _, m := range msgs.Messages {
+			if m.HTTP != nil {
+				statuses = append(statuses, m.HTTP.Status)
+				assert.NotContains(t, m.HTTP.URL, "demo-secret")
+			}
+		}
+		return len(statuses) == 4 && msgs.Messages[len(msgs.Messages)-1].EventName != ""
+	}, 20*time.Second, 50*time.Millisecond, "the records of a finished sync")
 	assert.Equal(t, []int{200, 429, 200, 200}, statuses, "three pages, the second throttled once")
 
 	var facets store.Facets
