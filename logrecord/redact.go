@@ -588,7 +588,22 @@ func (r *Redactor) cut(s string, max int, redact func(string) string) string {
 	if len(s) <= bound {
 		return cutString(redact(s), max)
 	}
-	s = redact(s[:bound])
+	// Redaction may shorten the prefix ("Bearer <20 KiB>" becomes "Bearer
+	// REDACTED") and bring its end, where a secret may be cut in two and so
+	// go unrecognised, within max: then the prefix is taken longer, until
+	// what redaction could not see whole lies beyond the cut.
+	for {
+		out := redact(s[:bound])
+		if len(out) >= max+redactTextMargin+r.longestForm || bound == len(s) {
+			s = out
+			break
+		}
+		grow := bound
+		if len(s)/8 > grow {
+			grow = len(s) / 8
+		}
+		bound = min(len(s), bound+grow) // geometric: a few passes at most
+	}
 	s = s[:runeStartBefore(s, min(len(s), max))]
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -1041,6 +1056,17 @@ func (m *redactSpans) valueSpan(s string, i int, colon, line bool) (start, end, 
 		// that swallowed one (key=' secret='…'): the scan goes on inside.
 		start = i + n + 1
 		return start, m.quotedEnd(s, start, s[i+n], n), start
+	}
+	// Go's %#v writes a slice with its type: "Authorization":[]string{"…"}.
+	// The value is the composite literal's braces, not the empty "[]".
+	if strings.HasPrefix(s[i:], "[]") {
+		j := i + 2
+		for j < len(s) && (redactIsAlnum(s[j]) || s[j] == '.' || s[j] == '*' || s[j] == '_') {
+			j++
+		}
+		if j > i+2 && j < len(s) && s[j] == '{' {
+			i = j
+		}
 	}
 	if i < len(s) && (s[i] == '[' || s[i] == '{') {
 		end = redactCloseBracket(s, i)
