@@ -94,14 +94,16 @@
 //
 // # A log call never breaks the function
 //
-// No method panics, whatever it is given: a nil or zero [Operation], a nil
-// or zero [Tracker], a nil context or option, an error whose Error, Is, As
-// or Unwrap panics or dereferences a nil pointer, a context whose methods
-// panic, a provider, processor or span that panics. A panic inside a log
+// No method panics or hangs, whatever it is given: a nil or zero
+// [Operation], a nil or zero [Tracker], a nil context or option, an error
+// whose Error, Is, As or Unwrap panics or dereferences a nil pointer, an
+// error whose Unwrap chain is a cycle, a context whose methods panic, a
+// provider, processor or span that panics. A panic inside a log
 // call is recovered and logged instead, as an error record of the operation
 // whose body reads "PANIC=<method> method: <value>" (redacted, within the
-// limits). An error that cannot be classified (its Is panics) ends the
-// operation as [Failed]; a typed nil pointer error is an error, not
+// limits). An error that cannot be classified (its Is panics, or its tree
+// of wrapped errors does not end within 4096 errors) ends the operation as
+// [Failed]; a typed nil pointer error is an error, not
 // success.
 //
 // # Timeouts and HTTP calls in flight

@@ -339,7 +339,7 @@ func (o *Operation) Timeout() { o.end("Timeout", Timeout, context.DeadlineExceed
 // [Cancelled], context.DeadlineExceeded [Timeout], anything else [Failed]
 // (a typed nil pointer is not nil: it is a failure, whose text is
 // "<nil>" when its Error method cannot run; an error whose Is or Unwrap
-// panics is a failure). Only the first ending call counts; later ones do
+// panics, or whose Unwrap chain is a cycle, is a failure). Only the first ending call counts; later ones do
 // nothing but wait (up to 100 ms) until its end record is emitted, so when
 // any ending call returns, the end record is on its way, even if the
 // context's deadline ended the operation concurrently.

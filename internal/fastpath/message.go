@@ -2,7 +2,6 @@ package fastpath
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -213,15 +212,51 @@ func ErrorText(err error) (s string) {
 	return err.Error()
 }
 
-// Is is errors.Is that never panics: a panicking Is or Unwrap method
-// anywhere in err's chain makes it false.
+// Is is errors.Is that never panics nor hangs: a panicking Is or Unwrap
+// method anywhere in err's tree makes it false, and so does a tree that
+// does not end within [maxIsSteps] errors (an Unwrap cycle, which would
+// make errors.Is loop forever). target must be comparable, as the
+// sentinel errors it is used with are.
 func Is(err, target error) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	return errors.Is(err, target)
+	budget := maxIsSteps
+	return is(err, target, &budget)
+}
+
+// maxIsSteps bounds the errors [Is] looks at: far more than any real
+// error tree holds.
+const maxIsSteps = 1 << 12
+
+func is(err, target error, budget *int) bool {
+	for err != nil {
+		if *budget--; *budget < 0 {
+			return false
+		}
+		if err == target {
+			return true
+		}
+		if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(target) {
+			return true
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				if is(e, target, budget) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // AppendException appends err's exception attributes through red (see
