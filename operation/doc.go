@@ -80,7 +80,8 @@
 // prefix "user." ("user.oplog.operation.state") and kept, so a reader sees
 // what was sent. A caller's attribute that repeats one of a typed message's
 // own keys (http.response.status_code on an HTTP message, exception.message
-// on [Operation.LogError]) is renamed the same way. Keys nested inside map
+// on [Operation.LogError]) is renamed the same way, and so is a reserved
+// event name given to [Operation.Emit] ("user.oplog.operation.end"). Keys nested inside map
 // values are not touched: only top-level keys can pass for oplog's.
 //
 // # Redaction and limits

@@ -589,7 +589,10 @@ func (o *Operation) Log(ctx context.Context, sev severity.Severity, body attribu
 // operation's id and references, oplog.message.source=user and the
 // correlation of [Operation.Log]. Below the operation's level it does
 // nothing. Its attributes with reserved keys are renamed as every user
-// attribute is (see the package documentation).
+// attribute is (see the package documentation), and so is a reserved event
+// name: a caller's "oplog.operation.end" arrives as
+// "user.oplog.operation.end", so that no record passes for one of the
+// operation's own events.
 func (o *Operation) Emit(ctx context.Context, r log.Record) {
 	if !o.enabled(severity.FromOTel(r.Severity())) {
 		return
@@ -600,6 +603,9 @@ func (o *Operation) Emit(ctx context.Context, r log.Record) {
 		SeverityText: r.SeverityText(),
 		Body:         r.Body(),
 		EventName:    r.EventName(),
+	}
+	if fastpath.Reserved(fr.EventName) {
+		fr.EventName = logrecord.KeyUserPrefix + fr.EventName
 	}
 	if fr.Timestamp.IsZero() {
 		fr.Timestamp = time.Now()

@@ -24,12 +24,12 @@ func TestReviewSpanCarriesNoSecret(t *testing.T) {
 	const registered = "RegSpanCanary77"
 	red := logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{registered}})
 	errs := map[string]error{
-		"registered":  errors.New("tenant key " + registered),
-		"bearer":      fmt.Errorf("get: Authorization: Bearer %s", rvCanary),
-		"url":         &url.Error{Op: "Get", URL: "https://h/p?access_token=" + rvCanary, Err: errors.New("timeout")},
-		"straddling":  errors.New(strings.Repeat("x", logrecord.DefaultMaxStringLen-8) + " token=" + rvCanary),
-		"invalid":     errors.New("bad \xff " + registered),
-		"hostile":     errors.Join(rvAll{}, errors.New(registered)),
+		"registered": errors.New("tenant key " + registered),
+		"bearer":     fmt.Errorf("get: Authorization: Bearer %s", rvCanary),
+		"url":        &url.Error{Op: "Get", URL: "https://h/p?access_token=" + rvCanary, Err: errors.New("timeout")},
+		"straddling": errors.New(strings.Repeat("x", logrecord.DefaultMaxStringLen-8) + " token=" + rvCanary),
+		"invalid":    errors.New("bad \xff " + registered),
+		"hostile":    errors.Join(rvAll{}, errors.New(registered)),
 	}
 	// A secret around the point past which a long text is not looked at,
 	// brought into view by the redaction of a long credential before it.
