@@ -36,7 +36,9 @@
 // documentation). Inside an operation, error texts and values are redacted
 // by the operation tracker's [logrecord.Redactor] (WithAttrs attributes
 // too), before they are cut to the limits; outside, by
-// [logrecord.DefaultRedactor]. slog.Any values go through
+// [logrecord.DefaultRedactor]. The tracker's registered secrets are
+// erased from the message and from every string of the record (a plain
+// slog.String too). slog.Any values go through
 // [logrecord.Redactor.Value], so errors and HTTP data nested in them are
 // redacted as well. No method panics: a nil *Handler handles nothing, a
 // zero Handler behaves as NewHandler(nil), a panicking ReplaceAttr gives

@@ -88,7 +88,12 @@
 //
 // Error texts, URLs and headers are redacted with the tracker's
 // [logrecord.Redactor] before anything is cut to the limits, so a secret
-// straddling a cut is never half exported. The kind, the references (at
+// straddling a cut is never half exported. The secrets registered with the
+// tracker's Redactor ([logrecord.RedactConfig].Secrets) are erased from
+// every record of its operations, wherever they are: a message, a Log or
+// Emit body, any string of a caller's attribute (one built with
+// [logrecord.KeyValue]'s default rules, or a plain string, included), and
+// the slog bridge's records. The kind, the references (at
 // [Tracker.Start] and [Operation.Enrich]) and [WithAttributes] are made
 // valid UTF-8 and cut to the default [logrecord.Limits] once, before they
 // reach the span, as are the span's status text and exception event.

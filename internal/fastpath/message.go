@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -72,7 +73,80 @@ func (t *Target) Emit(r *Record, source, msgType attribute.KeyValue, lead, tail,
 			all[i].Key = UserKey(k)
 		}
 	}
+	if t.Redactor != nil && t.Redactor != logrecord.DefaultRedactor() {
+		// The tracker's registered secrets are erased from the body and the
+		// caller's attributes too, whatever built them (logrecord.KeyValue
+		// with the default rules, a plain string): a secret the tracker
+		// knows never leaves in clear. The default rules have no secrets,
+		// so the common path does not walk the values.
+		var nested bool
+		r.Body, nested = eraseSecrets(t.Redactor, r.Body, 0)
+		for i := n; i < len(all); i++ {
+			var changed bool
+			if all[i].Value, changed = eraseSecrets(t.Redactor, all[i].Value, 0); changed {
+				nested = true
+			}
+		}
+		if nested {
+			r.Clean = false // "REDACTED" may be longer than what it replaced: the pipeline checks the limits again
+		}
+	}
 	t.Logger.Emit(t.emitContext(), r, all)
+}
+
+// eraseSecrets returns v with red's registered secrets erased from every
+// string in it, and whether anything changed. Values deeper than the
+// default depth limit are left to the pipeline, which cuts them.
+func eraseSecrets(red *logrecord.Redactor, v attribute.Value, d int) (attribute.Value, bool) {
+	if d > logrecord.DefaultMaxDepth {
+		return v, false
+	}
+	switch v.Type() {
+	case attribute.STRING:
+		if s := red.String(v.AsString()); s != v.AsString() {
+			return attribute.StringValue(s), true
+		}
+	case attribute.BYTESLICE:
+		if b := v.AsByteSlice(); red.String(string(b)) != string(b) {
+			return attribute.ByteSliceValue([]byte(red.String(string(b)))), true
+		}
+	case attribute.STRINGSLICE:
+		ss := slices.Clone(v.AsStringSlice())
+		changed := false
+		for i, s := range ss {
+			if e := red.String(s); e != s {
+				ss[i], changed = e, true
+			}
+		}
+		if changed {
+			return attribute.StringSliceValue(ss), true
+		}
+	case attribute.SLICE:
+		vs := slices.Clone(v.AsSlice())
+		changed := false
+		for i := range vs {
+			var c bool
+			if vs[i], c = eraseSecrets(red, vs[i], d+1); c {
+				changed = true
+			}
+		}
+		if changed {
+			return attribute.SliceValue(vs...), true
+		}
+	case attribute.MAP:
+		kvs := slices.Clone(v.AsMap())
+		changed := false
+		for i := range kvs {
+			var c bool
+			if kvs[i].Value, c = eraseSecrets(red, kvs[i].Value, d+1); c {
+				changed = true
+			}
+		}
+		if changed {
+			return attribute.MapValue(kvs...), true
+		}
+	}
+	return v, false
 }
 
 // ownKey reports whether k is one of the message's own keys.

@@ -1,0 +1,57 @@
+package operation_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+
+	"github.com/oplog-go/oplog/bridge"
+	"github.com/oplog-go/oplog/logrecord"
+	"github.com/oplog-go/oplog/operation"
+	"github.com/oplog-go/oplog/severity"
+)
+
+// TestReviewTrackerSecretOnEveryPath: a secret registered with the
+// tracker's Redactor is erased from every record of its operations, on
+// every path a caller can put it: a message, a plain attribute, an
+// attribute built with logrecord's default rules, nested in maps and
+// slices, a Log or Emit body, the slog bridge.
+func TestReviewTrackerSecretOnEveryPath(t *testing.T) {
+	const secret = "TrkSecretQz81"
+	red := logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{secret}})
+	e := newRVEnv(t, nil, operation.WithRedactor(red))
+	ctx, op := e.trk.Start(t.Context(), operation.SyncRun, operation.Refs{Connection: "c"})
+	err := errors.New("upstream rejected key " + secret)
+	attrs := []attribute.KeyValue{
+		attribute.String("plain", "k="+secret),
+		attribute.StringSlice("list", []string{"a", secret}),
+		logrecord.KeyValue("err", err),
+		logrecord.KeyValue("nested", map[string]any{"e": err, "s": []any{secret, map[string]string{"x": secret}}}),
+		attribute.ByteSlice("bytes", []byte(secret)),
+	}
+	op.Info("message with "+secret, attrs...)
+	op.Log(ctx, severity.Warn, logrecord.Value(map[string]any{"body": secret}), attrs...)
+	var r log.Record
+	r.SetBody(attribute.StringValue(secret))
+	r.AddAttributes(attrs...)
+	op.Emit(ctx, r)
+	l := slog.New(bridge.NewHandler(&bridge.Options{LoggerProvider: e.p.LoggerProvider()}))
+	l.InfoContext(ctx, "slog "+secret, "plain", secret, "err", err, slog.Group("g", "s", secret))
+	l.With("with", secret).WithGroup("grp").InfoContext(ctx, "with", "s", secret)
+	op.Fail(err)
+	recs := e.records()
+	require.Len(t, recs, 7)
+	for _, rec := range recs {
+		assert.NotContains(t, rvText(rec), secret[:8], "%s", rec.Body().Emit())
+	}
+	// Attributes the caller passed are not changed.
+	assert.Equal(t, "k="+secret, attrs[0].Value.AsString())
+	assert.Equal(t, []string{"a", secret}, attrs[1].Value.AsStringSlice())
+	_ = context.Background
+}
