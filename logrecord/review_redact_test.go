@@ -64,15 +64,15 @@ func TestReviewRedactQueryKeysEverywhere(t *testing.T) {
 			rvNoCanary(t, r.Text(k+`="ab cd `+rvCanary+`"`), "quoted with space")
 			rvNoCanary(t, r.Text(k+`='ab cd `+rvCanary+`'`), "single quoted with space")
 			rvNoCanary(t, r.Text(k+`="a\"b `+rvCanary+`"`), "quoted with escaped quote")
-			rvNoCanary(t, r.Value(url.Values{k: {rvCanary}}).Emit(), "url.Values")
-			rvNoCanary(t, r.Value(u).Emit(), "*url.URL")
-			rvNoCanary(t, r.Value(*u).Emit(), "url.URL")
-			rvNoCanary(t, logrecord.Value(struct{ U *url.URL }{u}).Emit(), "nested URL")
-			rvNoCanary(t, logrecord.Value(map[string]any{"e": fmt.Errorf("wrap: %w", errors.New(k+"="+rvCanary))}).Emit(), "nested error")
-			rvNoCanary(t, logrecord.Value([]error{errors.New(raw)}).Emit(), "slice of errors")
+			rvNoCanary(t, r.Value(url.Values{k: {rvCanary}}).String(), "url.Values")
+			rvNoCanary(t, r.Value(u).String(), "*url.URL")
+			rvNoCanary(t, r.Value(*u).String(), "url.URL")
+			rvNoCanary(t, logrecord.Value(struct{ U *url.URL }{u}).String(), "nested URL")
+			rvNoCanary(t, logrecord.Value(map[string]any{"e": fmt.Errorf("wrap: %w", errors.New(k+"="+rvCanary))}).String(), "nested error")
+			rvNoCanary(t, logrecord.Value([]error{errors.New(raw)}).String(), "slice of errors")
 			req, _ := http.NewRequest(http.MethodPost, raw, nil)
-			rvNoCanary(t, logrecord.Value(struct{ R *http.Request }{req}).Emit(), "nested request")
-			rvNoCanary(t, logrecord.Value([]any{&http.Response{StatusCode: 500, Request: req}}).Emit(), "nested response")
+			rvNoCanary(t, logrecord.Value(struct{ R *http.Request }{req}).String(), "nested request")
+			rvNoCanary(t, logrecord.Value([]any{&http.Response{StatusCode: 500, Request: req}}).String(), "nested response")
 		})
 	}
 }
@@ -89,12 +89,12 @@ func TestReviewRedactHeadersEverywhere(t *testing.T) {
 			assert.True(t, r.IsSensitiveHeader(h))
 			rvNoCanary(t, fmt.Sprint(r.Header(hd)), "Header")
 			rvNoCanary(t, r.HeaderValue(h, rvCanary), "HeaderValue")
-			rvNoCanary(t, logrecord.Value(struct{ H http.Header }{hd}).Emit(), "nested header")
-			rvNoCanary(t, logrecord.Value(map[string]http.Header{"h": hd}).Emit(), "header in map")
+			rvNoCanary(t, logrecord.Value(struct{ H http.Header }{hd}).String(), "nested header")
+			rvNoCanary(t, logrecord.Value(map[string]http.Header{"h": hd}).String(), "header in map")
 			req, _ := http.NewRequest(http.MethodGet, "https://h/", nil)
 			req.Header = hd
-			rvNoCanary(t, logrecord.Value([]*http.Request{req}).Emit(), "request in slice")
-			rvNoCanary(t, logrecord.Value(http.Response{StatusCode: 200, Header: hd}).Emit(), "response value")
+			rvNoCanary(t, logrecord.Value([]*http.Request{req}).String(), "request in slice")
+			rvNoCanary(t, logrecord.Value(http.Response{StatusCode: 200, Header: hd}).String(), "response value")
 			rvNoCanary(t, r.Text(h+": "+rvCanary), "text colon")
 			rvNoCanary(t, r.Text("request failed; "+h+"="+rvCanary+" more"), "text eq")
 			rvNoCanary(t, r.Text(`{"headers":{"`+h+`":"`+rvCanary+`"}}`), "text json")
@@ -102,7 +102,7 @@ func TestReviewRedactHeadersEverywhere(t *testing.T) {
 			rvNoCanary(t, r.Text(fmt.Sprintf("%+v", struct{ Header http.Header }{hd})), "%+v of struct")
 			rvNoCanary(t, r.Text(fmt.Sprintf("%#v", hd)), "%#v of header")
 			rvNoCanary(t, r.Text(fmt.Sprintf("%#v", struct{ Header http.Header }{hd})), "%#v of struct")
-			rvNoCanary(t, logrecord.Value(fmt.Errorf("bad request %#v", req.Header)).Emit(), "%#v in error")
+			rvNoCanary(t, logrecord.Value(fmt.Errorf("bad request %#v", req.Header)).String(), "%#v in error")
 		})
 	}
 }
@@ -145,7 +145,7 @@ func TestReviewRedactAuthorizationSchemes(t *testing.T) {
 				rvNoCanary(t, r.Text(form), form)
 			}
 			hd := http.Header{"Authorization": {c}}
-			rvNoCanary(t, logrecord.Value(struct{ H http.Header }{hd}).Emit(), "nested header")
+			rvNoCanary(t, logrecord.Value(struct{ H http.Header }{hd}).String(), "nested header")
 		})
 	}
 }
@@ -161,18 +161,18 @@ func TestReviewRedactStraddlingCut(t *testing.T) {
 		pos := n + off
 		s := strings.Repeat("a", pos-len(" token=")) + " token=" + rvCanary + " tail"
 		for _, v := range []any{errors.New(s), struct{ E error }{errors.New(s)}, []error{errors.New(s)}} {
-			rvNoCanary(t, logrecord.Value(v).Emit(), fmt.Sprintf("pair at %d (%T)", off, v))
+			rvNoCanary(t, logrecord.Value(v).String(), fmt.Sprintf("pair at %d (%T)", off, v))
 		}
 		s2 := strings.Repeat("a", pos) + rvCanary + " tail"
 		for _, v := range []any{errors.New(s2), struct{ E error }{errors.New(s2)}, map[string]error{"e": errors.New(s2)}} {
-			rvNoCanary(t, red.Value(v).Emit(), fmt.Sprintf("secret at %d (%T)", off, v))
+			rvNoCanary(t, red.Value(v).String(), fmt.Sprintf("secret at %d (%T)", off, v))
 		}
 	}
 	long := "Authorization: Bearer " + strings.Repeat("x", 20000) + "\n"
 	for k := 0; k < 8192; k += 7 {
 		s := long + strings.Repeat("a", n+k-len(long)) + rvCanary + " tail"
 		rvNoCanary(t, red.Value(errors.New(s)).AsString(), fmt.Sprintf("shrunk, secret at %d", n+k))
-		rvNoCanary(t, red.Value(struct{ E error }{errors.New(s)}).Emit(), fmt.Sprintf("shrunk nested, secret at %d", n+k))
+		rvNoCanary(t, red.Value(struct{ E error }{errors.New(s)}).String(), fmt.Sprintf("shrunk nested, secret at %d", n+k))
 		rvNoCanary(t, logrecord.Value(errors.New(strings.ReplaceAll(s, rvCanary, " token="+rvCanary))).AsString(), fmt.Sprintf("shrunk pair at %d", n+k))
 	}
 }

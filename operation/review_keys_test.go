@@ -48,7 +48,7 @@ func rvAssertOwn(t *testing.T, r sdklog.Record, id string) {
 		k := string(kv.Key)
 		seen[strings.ToLower(k)]++
 		if low := strings.ToLower(k); low == "oplog" || strings.HasPrefix(low, "oplog.") {
-			assert.NotEqual(t, "forged", kv.Value.Emit(), "%s kept a forged value", k)
+			assert.NotEqual(t, "forged", kv.Value.String(), "%s kept a forged value", k)
 			if kv.Value.Type() == attribute.BOOL {
 				assert.True(t, kv.Value.AsBool(), "%s forged false", k)
 			}
@@ -112,7 +112,7 @@ func TestReviewReservedKeysEveryPath(t *testing.T) {
 			for _, s := range e.mem.Spans() {
 				for _, kv := range s.Attributes() {
 					if strings.HasPrefix(strings.ToLower(string(kv.Key)), "oplog") {
-						assert.NotEqual(t, "forged", kv.Value.Emit(), "span attribute %s", kv.Key)
+						assert.NotEqual(t, "forged", kv.Value.String(), "span attribute %s", kv.Key)
 					}
 				}
 			}
@@ -152,7 +152,7 @@ func TestReviewAttributeLimit(t *testing.T) {
 					}
 					for _, k := range own {
 						_, ok := export.Attribute(&r, attribute.Key(k))
-						assert.True(t, ok, "%s kept on %s", k, r.Body().Emit())
+						assert.True(t, ok, "%s kept on %s", k, r.Body().String())
 					}
 					total := r.AttributesLen() + r.DroppedAttributes()
 					switch {
@@ -216,9 +216,9 @@ func TestReviewTimeoutNamesCallInFlight(t *testing.T) {
 	assert.Equal(t, "timeout", st.AsString())
 	inflight, ok := export.Attribute(&end[0], logrecord.KeyOperationHTTPInFlight)
 	require.True(t, ok, "end record names the calls in flight: %s", rvText(end[0]))
-	assert.Contains(t, inflight.Emit(), "PATCH")
-	assert.Contains(t, inflight.Emit(), "/v1/items")
-	assert.Contains(t, end[0].Body().Emit(), "/v1/items")
+	assert.Contains(t, inflight.String(), "PATCH")
+	assert.Contains(t, inflight.String(), "/v1/items")
+	assert.Contains(t, end[0].Body().String(), "/v1/items")
 	for _, r := range recs {
 		assert.NotContains(t, rvText(r), rvCanary)
 	}

@@ -48,7 +48,7 @@ func TestReviewTrackerSecretOnEveryPath(t *testing.T) {
 	recs := e.records()
 	require.Len(t, recs, 7)
 	for _, rec := range recs {
-		assert.NotContains(t, rvText(rec), secret[:8], "%s", rec.Body().Emit())
+		assert.NotContains(t, rvText(rec), secret[:8], "%s", rec.Body().String())
 	}
 	// Attributes the caller passed are not changed.
 	assert.Equal(t, "k="+secret, attrs[0].Value.AsString())

@@ -56,12 +56,12 @@ func TestReviewSpanCarriesNoSecret(t *testing.T) {
 			s := spans[0]
 			texts := []string{s.Status().Description, s.Name()}
 			for _, kv := range s.Attributes() {
-				texts = append(texts, string(kv.Key)+"="+kv.Value.Emit())
+				texts = append(texts, string(kv.Key)+"="+kv.Value.String())
 			}
 			for _, ev := range s.Events() {
 				texts = append(texts, ev.Name)
 				for _, kv := range ev.Attributes {
-					texts = append(texts, string(kv.Key)+"="+kv.Value.Emit())
+					texts = append(texts, string(kv.Key)+"="+kv.Value.String())
 				}
 			}
 			all := strings.Join(texts, "\n")
