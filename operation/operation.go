@@ -84,8 +84,9 @@ type startConfig struct {
 // [Operation.Run] moves it to [Running]. Default: Running.
 func StartWaiting() StartOption { return func(c *startConfig) { c.waiting = true } }
 
-// WithAttributes adds attributes to the span and to the start record. They
-// are made valid UTF-8 and cut to the default [logrecord.Limits] at Start;
+// WithAttributes adds attributes to the span and to the start record. The
+// tracker's registered secrets are erased from them, then they are made
+// valid UTF-8 and cut to the default [logrecord.Limits] at Start;
 // a reserved key ("oplog." and so on, see [logrecord.KeyReservedPrefix]) is
 // renamed with [logrecord.KeyUserPrefix], so it cannot pass for the
 // operation's own.
@@ -137,7 +138,9 @@ func (t *Tracker) Start(ctx context.Context, kind Kind, refs Refs, opts ...Start
 
 	spanAttrs := appendAttrs(nil, o.id, kind, refs, AllFields)
 	n := len(spanAttrs)
-	spanAttrs = append(spanAttrs, fastpath.RenameReserved(sanitizeAttrs(cfg.attrs))...)
+	// The tracker's secrets are erased before the values are cut, so none
+	// straddles the cut half erased.
+	spanAttrs = append(spanAttrs, fastpath.RenameReserved(sanitizeAttrs(fastpath.EraseSecrets(t.rules(), cfg.attrs)))...)
 	if p := try(func() {
 		ctx, o.span = t.tracer().Start(ctx, kind.String(),
 			trace.WithTimestamp(cfg.at), trace.WithAttributes(spanAttrs...), trace.WithSpanKind(trace.SpanKindInternal))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,4 +55,28 @@ func TestReviewTrackerSecretOnEveryPath(t *testing.T) {
 	assert.Equal(t, "k="+secret, attrs[0].Value.AsString())
 	assert.Equal(t, []string{"a", secret}, attrs[1].Value.AsStringSlice())
 	_ = context.Background
+}
+
+// TestReviewTrackerSecretInStartAttributes: WithAttributes values lose the
+// tracker's secrets on the span and the start record, also when a secret
+// straddles the string limit (erased before the cut).
+func TestReviewTrackerSecretInStartAttributes(t *testing.T) {
+	const secret = "TrkSecretQz81"
+	red := logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{secret}})
+	for off := -len(secret); off <= 0; off++ {
+		e := newRVEnv(t, nil, operation.WithRedactor(red))
+		long := strings.Repeat("a", logrecord.DefaultMaxStringLen+off) + secret
+		_, op := e.trk.Start(t.Context(), operation.SyncRun, operation.Refs{},
+			operation.WithAttributes(attribute.String("k", "x "+secret), attribute.String("long", long),
+				attribute.StringSlice("list", []string{secret})))
+		op.Succeed()
+		for _, rec := range e.records() {
+			assert.NotContains(t, rvText(rec), secret[:6], "record at offset %d", off)
+		}
+		spans := e.mem.Spans()
+		require.Len(t, spans, 1)
+		for _, kv := range spans[0].Attributes() {
+			assert.NotContains(t, kv.Value.String(), secret[:6], "span attribute %s at offset %d", kv.Key, off)
+		}
+	}
 }

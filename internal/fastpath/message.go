@@ -94,6 +94,25 @@ func (t *Target) Emit(r *Record, source, msgType attribute.KeyValue, lead, tail,
 	t.Logger.Emit(t.emitContext(), r, all)
 }
 
+// EraseSecrets returns attrs with red's registered secrets erased from
+// every string in their values: a copy if anything changed, attrs itself
+// otherwise (and always for nil or the default rules, which have none).
+func EraseSecrets(red *logrecord.Redactor, attrs []attribute.KeyValue) []attribute.KeyValue {
+	if red == nil || red == logrecord.DefaultRedactor() {
+		return attrs
+	}
+	out := attrs
+	for i := range attrs {
+		if v, changed := eraseSecrets(red, attrs[i].Value, 0); changed {
+			if &out[0] == &attrs[0] {
+				out = append([]attribute.KeyValue(nil), attrs...)
+			}
+			out[i].Value = v
+		}
+	}
+	return out
+}
+
 // eraseSecrets returns v with red's registered secrets erased from every
 // string in it, and whether anything changed. Values deeper than the
 // default depth limit are left to the pipeline, which cuts them.
