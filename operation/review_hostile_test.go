@@ -206,3 +206,21 @@ func TestReviewZeroHandles(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewNilContextEverywhere: every function of the package that takes
+// a context accepts a nil one.
+func TestReviewNilContextEverywhere(t *testing.T) {
+	var nilCtx context.Context
+	e := newRVEnv(t, nil)
+	rvWithin(t, func() {
+		ctx := operation.WithRetry(nilCtx, operation.Retry{Attempt: 1})
+		require.NotNil(t, ctx)
+		_ = operation.FromContext(nilCtx)
+		_, op := operation.Start(nilCtx, operation.SyncRun, operation.Refs{})
+		op.End(nil)
+		_, op = e.trk.Start(nilCtx, operation.SyncRun, operation.Refs{})
+		op.Log(nilCtx, severity.Info, attribute.StringValue("m"))
+		op.Emit(nilCtx, log.Record{})
+		op.End(nil)
+	})
+}
