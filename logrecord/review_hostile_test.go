@@ -198,3 +198,57 @@ func TestReviewSlogValueNested(t *testing.T) {
 type rvValuer struct{ err error }
 
 func (v rvValuer) LogValue() slog.Value { return slog.AnyValue(v.err) }
+
+// TestReviewEveryFunctionTakesZeroValues: every exported function and
+// method of the package, on a nil Redactor and with nil, zero and extreme
+// arguments and limits, returns valid UTF-8 without panicking.
+func TestReviewEveryFunctionTakesZeroValues(t *testing.T) {
+	var nilRed *logrecord.Redactor
+	reds := []*logrecord.Redactor{nilRed, logrecord.DefaultRedactor(), logrecord.NewRedactor(logrecord.RedactConfig{}),
+		logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{"", "a", "REDACTED", "EDAC", "\xff\xfe\xfd\xfc", strings.Repeat("s", 100000)}, Headers: []string{"", "\xff"}, Params: []string{"", "="}})}
+	limits := []logrecord.Limits{{}, {MaxStringLen: 1, MaxKeyLen: 1, MaxItems: 1, MaxDepth: 1, MaxAttributes: 1},
+		{MaxStringLen: -1, MaxKeyLen: -1, MaxItems: -1, MaxDepth: -1, MaxAttributes: -1}}
+	values := []any{nil, "", "\xff", strings.Repeat("é", 40000), map[string]any{"\xff": []any{nil, "\xfe"}}, (*url.URL)(nil),
+		url.Values{"": nil, "token": {"", "x"}}, http.Header{"": nil, "Authorization": nil}, &http.Request{}, &http.Response{},
+		attribute.MapValue(attribute.String("\xff", "\xfe")), []attribute.KeyValue{{}}, rvAll{}}
+	var out []string
+	require.NotPanics(t, func() {
+		for _, red := range reds {
+			out = append(out, red.Text(""), red.Text("\xff"), red.String("\xffabcd"), red.URL(nil), red.URL(&url.URL{}),
+				red.URLString("::"), red.URLString("https://%zz"), red.Query("%"), red.Query("=&=&token"), red.HeaderValue("", ""),
+				red.HeaderValue("Authorization", "\xff"))
+			_ = red.IsSensitiveHeader("")
+			_ = red.IsSensitiveParam("\xff")
+			out = append(out, fmt.Sprint(red.Header(nil)), fmt.Sprint(red.Form(nil)), fmt.Sprint(red.Header(http.Header{"": {""}})))
+			for _, v := range values {
+				out = append(out, red.Value(v).String(), red.KeyValue("", v).Value.String())
+			}
+			for _, kv := range red.Exception(nil) {
+				out = append(out, kv.Value.String())
+			}
+			_ = red.AppendException(nil, (*rvNil)(nil))
+		}
+		for _, l := range limits {
+			out = append(out, l.String("\xff"+strings.Repeat("x", 70000)), l.Key("\xff"+strings.Repeat("k", 300)))
+			for _, v := range values {
+				out = append(out, l.Value(v).String(), l.KeyValue("\xff", v).Value.String())
+				av := logrecord.Value(v)
+				s, _ := l.Sanitize(av)
+				out = append(out, s.String())
+				kv, _ := l.SanitizeKeyValue(attribute.KeyValue{Key: "\xff", Value: av})
+				out = append(out, kv.Value.String())
+			}
+			_, _ = l.SanitizeAttributes(nil)
+			_, _ = l.SanitizeAttributes([]attribute.KeyValue{{}, {Key: "k"}, {Key: "k"}})
+			_ = l.Covers(logrecord.Limits{MaxStringLen: -5})
+		}
+		_ = logrecord.Elements(attribute.Value{})
+		_ = logrecord.WithStack(nil)
+		_ = logrecord.Exception(nil)
+		_ = logrecord.AppendException(nil, nil)
+		out = append(out, logrecord.ErrorType(nil), logrecord.Stacktrace(nil), logrecord.ErrorType((*rvNil)(nil)), logrecord.Stacktrace(rvAll{}))
+	})
+	for _, s := range out {
+		assert.True(t, utf8.ValidString(s), "%q", s[:min(len(s), 80)])
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -126,8 +127,11 @@ func eraseSecrets(red *logrecord.Redactor, v attribute.Value, d int) (attribute.
 			return attribute.StringValue(s), true
 		}
 	case attribute.BYTESLICE:
-		if b := v.AsByteSlice(); red.String(string(b)) != string(b) {
-			return attribute.ByteSliceValue([]byte(red.String(string(b)))), true
+		// Bytes need not be text: they change only if a secret was erased,
+		// not because String made them valid UTF-8.
+		b := string(v.AsByteSlice())
+		if e := red.String(b); e != b && e != strings.ToValidUTF8(b, "\uFFFD") {
+			return attribute.ByteSliceValue([]byte(e)), true
 		}
 	case attribute.STRINGSLICE:
 		ss := slices.Clone(v.AsStringSlice())
