@@ -227,3 +227,53 @@ func TestReviewTimeoutNamesCallInFlight(t *testing.T) {
 	late, _ := export.Attribute(&calls[0], logrecord.KeyMessageLate)
 	assert.True(t, late.AsBool())
 }
+
+// TestReviewFailNamesCallsInFlight: an operation failed (not timed out)
+// while two calls through Transport are in flight names both on its end
+// record, redacted; calls that finished before are not named.
+func TestReviewFailNamesCallsInFlight(t *testing.T) {
+	arrived := make(chan struct{}, 2)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/done" {
+			return
+		}
+		arrived <- struct{}{}
+		<-release
+	}))
+	defer srv.Close()
+	e := newRVEnv(t, nil)
+	ctx, op := e.trk.Start(t.Context(), operation.SyncRun, operation.Refs{Connection: "c"})
+	client := &http.Client{Transport: operation.Transport(http.DefaultTransport)}
+	get := func(method, path string) error {
+		req, _ := http.NewRequestWithContext(ctx, method, srv.URL+path, nil)
+		resp, err := client.Do(req)
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		return err
+	}
+	require.NoError(t, get(http.MethodGet, "/done"))
+	errs := make(chan error, 2)
+	go func() { errs <- get(http.MethodPut, "/a?client_secret="+rvCanary) }()
+	go func() { errs <- get(http.MethodDelete, "/b?sig="+rvCanary) }()
+	<-arrived
+	<-arrived
+	op.Fail(fmt.Errorf("gave up"))
+	close(release)
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
+	e.records()
+	end := e.mem.WithEventName(logrecord.EventOperationEnd)
+	require.Len(t, end, 1)
+	inflight, ok := export.Attribute(&end[0], logrecord.KeyOperationHTTPInFlight)
+	require.True(t, ok, rvText(end[0]))
+	txt := inflight.String()
+	assert.Contains(t, txt, "PUT")
+	assert.Contains(t, txt, "DELETE")
+	assert.NotContains(t, txt, "/done")
+	assert.NotContains(t, txt, rvCanary)
+	for _, r := range e.mem.Records() {
+		assert.NotContains(t, rvText(r), rvCanary)
+	}
+}
