@@ -20,7 +20,9 @@
 //
 // Values convert with [Value]: kinds as they are, durations and times as
 // [logrecord.Value] writes them, groups as maps (empty groups vanish, a
-// group with an empty key is inlined), slog.LogValuer resolved once by slog
+// group with an empty key is inlined; groups nested deeper than
+// logrecord.DefaultMaxDepth, as a LogValuer whose group holds itself makes
+// them, read logrecord.MarkerDepth), slog.LogValuer resolved once by slog
 // (bounded, panics caught), and Any values through [logrecord.Value] rather
 // than fmt: structs and maps become maps, slices arrays. An error value
 // keeps its key and text and also gives the record exception.* attributes.

@@ -302,3 +302,47 @@ func TestReviewZeroHandler(t *testing.T) {
 		})
 	}
 }
+
+// rvSelfGroup resolves to a group that holds itself: slog resolves one
+// level at a time, so nothing but a depth bound ends the conversion.
+type rvSelfGroup struct{ inline bool }
+
+func (g rvSelfGroup) LogValue() slog.Value {
+	key := "again"
+	if g.inline {
+		key = ""
+	}
+	return slog.GroupValue(slog.Int("n", 1), slog.Any(key, g))
+}
+
+// TestReviewSelfResolvingGroup: a LogValuer whose group holds itself, named
+// or inlined, at top level, in a group, in With, through Value, ends at the
+// depth limit instead of overflowing the stack (which no recover catches).
+func TestReviewSelfResolvingGroup(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		v := rvSelfGroup{inline: inline}
+		got := bridge.Value(slog.AnyValue(v)).String()
+		if !inline { // Value drops an inlined member that is not a group yet
+			assert.Contains(t, got, logrecord.MarkerDepth)
+		}
+		e := newRVEnv(t, nil)
+		ctx, op := e.trk.Start(t.Context(), operation.SyncRun, operation.Refs{})
+		rvWithinB(t, func() {
+			e.log.InfoContext(ctx, "top", "x", v)
+			e.log.InfoContext(ctx, "group", slog.Group("g", "x", v))
+			e.log.With("x", v).WithGroup("w").InfoContext(ctx, "with", "y", v)
+			e.log.Info("outside", "x", v)
+		})
+		op.Succeed()
+		recs := e.records()
+		require.Len(t, recs, 6)
+		for _, r := range recs[1:5] {
+			assert.Contains(t, rvText(r), logrecord.MarkerDepth, r.Body().String())
+		}
+	}
+}
+
+func rvWithinB(t *testing.T, f func()) {
+	t.Helper()
+	assert.NotPanics(t, f)
+}
