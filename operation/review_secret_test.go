@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 
 	"github.com/oplog-go/oplog/bridge"
+	"github.com/oplog-go/oplog/export"
 	"github.com/oplog-go/oplog/logrecord"
 	"github.com/oplog-go/oplog/operation"
 	"github.com/oplog-go/oplog/severity"
@@ -78,5 +79,27 @@ func TestReviewTrackerSecretInStartAttributes(t *testing.T) {
 		for _, kv := range spans[0].Attributes() {
 			assert.NotContains(t, kv.Value.String(), secret[:6], "span attribute %s at offset %d", kv.Key, off)
 		}
+	}
+}
+
+// TestReviewTrackerSecretDeep: with no depth limit in the pipeline, a
+// registered secret nested 100 levels deep in an attribute is erased too.
+func TestReviewTrackerSecretDeep(t *testing.T) {
+	const secret = "TrkSecretQz81"
+	red := logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{secret}})
+	e := newRVEnv(t, []export.Option{export.WithLimits(logrecord.Limits{MaxDepth: -1})}, operation.WithRedactor(red))
+	_, op := e.trk.Start(t.Context(), operation.SyncRun, operation.Refs{})
+	v := attribute.StringValue(secret)
+	for i := range 100 {
+		if i%2 == 0 {
+			v = attribute.SliceValue(v)
+		} else {
+			v = attribute.MapValue(attribute.KeyValue{Key: "k", Value: v})
+		}
+	}
+	op.Info("deep", attribute.KeyValue{Key: "deep", Value: v})
+	op.Succeed()
+	for _, rec := range e.records() {
+		assert.NotContains(t, rvText(rec), secret[:6])
 	}
 }

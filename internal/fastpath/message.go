@@ -81,10 +81,10 @@ func (t *Target) Emit(r *Record, source, msgType attribute.KeyValue, lead, tail,
 		// knows never leaves in clear. The default rules have no secrets,
 		// so the common path does not walk the values.
 		var nested bool
-		r.Body, nested = eraseSecrets(t.Redactor, r.Body, 0)
+		r.Body, nested = eraseSecrets(t.Redactor, r.Body)
 		for i := n; i < len(all); i++ {
 			var changed bool
-			if all[i].Value, changed = eraseSecrets(t.Redactor, all[i].Value, 0); changed {
+			if all[i].Value, changed = eraseSecrets(t.Redactor, all[i].Value); changed {
 				nested = true
 			}
 		}
@@ -104,7 +104,7 @@ func EraseSecrets(red *logrecord.Redactor, attrs []attribute.KeyValue) []attribu
 	}
 	out := attrs
 	for i := range attrs {
-		if v, changed := eraseSecrets(red, attrs[i].Value, 0); changed {
+		if v, changed := eraseSecrets(red, attrs[i].Value); changed {
 			if &out[0] == &attrs[0] {
 				out = append([]attribute.KeyValue(nil), attrs...)
 			}
@@ -115,12 +115,9 @@ func EraseSecrets(red *logrecord.Redactor, attrs []attribute.KeyValue) []attribu
 }
 
 // eraseSecrets returns v with red's registered secrets erased from every
-// string in it, and whether anything changed. Values deeper than the
-// default depth limit are left to the pipeline, which cuts them.
-func eraseSecrets(red *logrecord.Redactor, v attribute.Value, d int) (attribute.Value, bool) {
-	if d > logrecord.DefaultMaxDepth {
-		return v, false
-	}
+// string in it, at any depth (a pipeline may allow any), and whether
+// anything changed. An attribute value is a finite tree: the walk ends.
+func eraseSecrets(red *logrecord.Redactor, v attribute.Value) (attribute.Value, bool) {
 	switch v.Type() {
 	case attribute.STRING:
 		if s := red.String(v.AsString()); s != v.AsString() {
@@ -149,7 +146,7 @@ func eraseSecrets(red *logrecord.Redactor, v attribute.Value, d int) (attribute.
 		changed := false
 		for i := range vs {
 			var c bool
-			if vs[i], c = eraseSecrets(red, vs[i], d+1); c {
+			if vs[i], c = eraseSecrets(red, vs[i]); c {
 				changed = true
 			}
 		}
@@ -161,7 +158,7 @@ func eraseSecrets(red *logrecord.Redactor, v attribute.Value, d int) (attribute.
 		changed := false
 		for i := range kvs {
 			var c bool
-			if kvs[i].Value, c = eraseSecrets(red, kvs[i].Value, d+1); c {
+			if kvs[i].Value, c = eraseSecrets(red, kvs[i].Value); c {
 				changed = true
 			}
 		}
