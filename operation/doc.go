@@ -90,10 +90,10 @@
 // [logrecord.Redactor] before anything is cut to the limits, so a secret
 // straddling a cut is never half exported. The secrets registered with the
 // tracker's Redactor ([logrecord.RedactConfig].Secrets) are erased from
-// every record of its operations, wherever they are: a message, a Log or
-// Emit body, any string of a caller's attribute (one built with
-// [logrecord.KeyValue]'s default rules, or a plain string, included), and
-// the slog bridge's records. The kind, the references (at
+// every string of every record of its operations: a message, a Log or Emit
+// body, any attribute (one built with [logrecord.KeyValue]'s default rules,
+// a plain string, a reference, a sync result's keys included), and the slog
+// bridge's records; and from [WithAttributes] on the span. The kind, the references (at
 // [Tracker.Start] and [Operation.Enrich]) and [WithAttributes] are made
 // valid UTF-8 and cut to the default [logrecord.Limits] once, before they
 // reach the span, as are the span's status text and exception event.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -101,5 +102,24 @@ func TestReviewTrackerSecretDeep(t *testing.T) {
 	op.Succeed()
 	for _, rec := range e.records() {
 		assert.NotContains(t, rvText(rec), secret[:6])
+	}
+}
+
+// TestReviewTrackerSecretInOwnAttributes: references, sync result keys and
+// an HTTP message's method carry the caller's strings too.
+func TestReviewTrackerSecretInOwnAttributes(t *testing.T) {
+	const secret = "TrkSecretQz81"
+	red := logrecord.NewRedactor(logrecord.RedactConfig{Secrets: []string{secret}})
+	e := newRVEnv(t, nil, operation.WithRedactor(red), operation.WithFields(operation.AllFields))
+	_, op := e.trk.Start(t.Context(), operation.SyncRun, operation.Refs{Account: "acct-" + secret})
+	op.Enrich(operation.Refs{EndUser: secret})
+	op.SyncResult(operation.SyncResult{Model: secret, AddedKeys: []string{secret}})
+	op.HTTP(operation.HTTPCall{})
+	op.HTTP(operation.HTTPCall{Response: &http.Response{StatusCode: 500, Request: &http.Request{Method: secret}}})
+	op.Succeed()
+	recs := e.records()
+	require.Len(t, recs, 5)
+	for _, rec := range recs {
+		assert.NotContains(t, rvText(rec), secret[:6], rec.Body().String())
 	}
 }

@@ -75,14 +75,14 @@ func (t *Target) Emit(r *Record, source, msgType attribute.KeyValue, lead, tail,
 		}
 	}
 	if t.Redactor != nil && t.Redactor != logrecord.DefaultRedactor() {
-		// The tracker's registered secrets are erased from the body and the
-		// caller's attributes too, whatever built them (logrecord.KeyValue
-		// with the default rules, a plain string): a secret the tracker
-		// knows never leaves in clear. The default rules have no secrets,
+		// The tracker's registered secrets are erased from the body and
+		// every attribute, whatever built them (logrecord.KeyValue with the
+		// default rules, a plain string, a reference, a sync result's
+		// keys): a secret the tracker knows never leaves in clear. The default rules have no secrets,
 		// so the common path does not walk the values.
 		var nested bool
 		r.Body, nested = eraseSecrets(t.Redactor, r.Body)
-		for i := n; i < len(all); i++ {
+		for i := range all {
 			var changed bool
 			if all[i].Value, changed = eraseSecrets(t.Redactor, all[i].Value); changed {
 				nested = true
