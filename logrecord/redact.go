@@ -939,7 +939,9 @@ func (r *Redactor) component(s string, depth int) string {
 	}
 	var buf [128]byte
 	dec := redactUnescape(buf[:0], out, true)
-	if !redactMayNeedTextBytes(dec) && !r.containsFormBytes(dec) {
+	// A value still escaped after one decoding (a redirect URL escaped
+	// twice) goes to text too, which decodes escaped runs again.
+	if !redactMayNeedTextBytes(dec) && !r.containsFormBytes(dec) && bytes.IndexByte(dec, '%') < 0 {
 		return out
 	}
 	if depth >= redactMaxDepth {

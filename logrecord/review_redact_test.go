@@ -176,3 +176,30 @@ func TestReviewRedactStraddlingCut(t *testing.T) {
 		rvNoCanary(t, logrecord.Value(errors.New(strings.ReplaceAll(s, rvCanary, " token="+rvCanary))).AsString(), fmt.Sprintf("shrunk pair at %d", n+k))
 	}
 }
+
+// TestReviewRedactOddURLs: URLs a hostile caller writes: opaque, relative,
+// ';' separators, fragments, escaped and twice-escaped names and nested
+// URLs, brackets, other schemes.
+func TestReviewRedactOddURLs(t *testing.T) {
+	r := logrecord.DefaultRedactor()
+	c := rvCanary
+	raws := []string{"mailto:x?token=" + c, "https:opaque?token=" + c, "https://h/p?a=1;token=" + c, "https://h/p#access_token=" + c + "&x=1",
+		"https://u:p@ss" + c + "@h/", "https://[::1]:80/?token=" + c, "https://h/?%61ccess_token=" + c, "https://h/?access%5Ftoken=" + c,
+		"https://h/?access_token%3D" + c, "https://h/?access_token[]=" + c, "https://h/?user[password]=" + c,
+		"https://h/?Access-Token=" + c, "https://h/?x=1&&token=" + c, "https://h/?token=" + url.QueryEscape(c+"&more"),
+		"HTTPS://H/?TOKEN=" + c, "https://h/?redirect=" + url.QueryEscape("https://x/?token="+c),
+		"https://h/?redirect=" + url.QueryEscape(url.QueryEscape("https://x/?token="+c)),
+		"//h/?token=" + c, "/relative?token=" + c, "?token=" + c, "https://h/?api-key=" + c, "https://h/?X-Amz-Credential=" + c,
+		"https://h/?sessionid=" + c, "https://h/?client_id=abc&code=" + c, "wss://h/socket?auth=" + c, "ftp://user:" + c + "@h/",
+		"postgres://u:" + c + "@db/x?sslpassword=" + c,
+	}
+	for _, raw := range raws {
+		rvNoCanary(t, r.URLString(raw), "URLString "+raw)
+		if u, err := url.Parse(raw); err == nil {
+			rvNoCanary(t, r.URL(u), "URL "+raw)
+			rvNoCanary(t, logrecord.Value(struct{ U *url.URL }{u}).String(), "nested URL "+raw)
+		}
+		rvNoCanary(t, r.Text("error: "+raw+" failed"), "Text "+raw)
+		rvNoCanary(t, r.Text(`Get "`+raw+`": EOF`), "Text quoted "+raw)
+	}
+}
