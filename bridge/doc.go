@@ -20,7 +20,9 @@
 //
 // Values convert with [Value]: kinds as they are, durations and times as
 // [logrecord.Value] writes them, groups as maps (empty groups vanish, a
-// group with an empty key is inlined), slog.LogValuer resolved once by slog
+// group with an empty key is inlined; groups nested deeper than
+// logrecord.DefaultMaxDepth, as a LogValuer whose group holds itself makes
+// them, read logrecord.MarkerDepth), slog.LogValuer resolved once by slog
 // (bounded, panics caught), and Any values through [logrecord.Value] rather
 // than fmt: structs and maps become maps, slices arrays. An error value
 // keeps its key and text and also gives the record exception.* attributes.
@@ -36,7 +38,9 @@
 // documentation). Inside an operation, error texts and values are redacted
 // by the operation tracker's [logrecord.Redactor] (WithAttrs attributes
 // too), before they are cut to the limits; outside, by
-// [logrecord.DefaultRedactor]. slog.Any values go through
+// [logrecord.DefaultRedactor]. The tracker's registered secrets are
+// erased from the message and from every string of the record (a plain
+// slog.String too). slog.Any values go through
 // [logrecord.Redactor.Value], so errors and HTTP data nested in them are
 // redacted as well. No method panics: a nil *Handler handles nothing, a
 // zero Handler behaves as NewHandler(nil), a panicking ReplaceAttr gives

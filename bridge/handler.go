@@ -317,6 +317,9 @@ type converter struct {
 	// grouped is set when a map was built for a group; redacted when a
 	// value the rules apply to was converted.
 	grouped, redacted bool
+	// depth is the nesting of the group being converted: a LogValuer may
+	// resolve to a group that holds itself, without end.
+	depth int
 }
 
 // appendAttrs converts attrs under groups and appends them to dst.
@@ -357,6 +360,11 @@ func (c *converter) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []s
 		if len(members) == 0 {
 			return dst
 		}
+		if c.depth >= logrecord.DefaultMaxDepth {
+			return append(dst, attribute.String(a.Key, logrecord.MarkerDepth))
+		}
+		c.depth++
+		defer func() { c.depth-- }()
 		if a.Key == "" {
 			return c.appendAttrs(dst, members, groups)
 		}
@@ -391,6 +399,13 @@ func (c *converter) appendAttr(dst []attribute.KeyValue, a slog.Attr, groups []s
 // logrecord.Value (structs and maps become maps, slices arrays, errors
 // their text), never through fmt.
 func Value(v slog.Value) attribute.Value {
+	return value(v, 0)
+}
+
+// value is Value at group nesting d: deeper than the default depth limit,
+// a group reads [logrecord.MarkerDepth] (a LogValuer may resolve to a group
+// that holds itself, without end).
+func value(v slog.Value, d int) attribute.Value {
 	switch v.Kind() {
 	case slog.KindString:
 		return attribute.StringValue(v.String())
@@ -410,16 +425,19 @@ func Value(v slog.Value) attribute.Value {
 	case slog.KindTime:
 		return attribute.StringValue(v.Time().Format(time.RFC3339Nano))
 	case slog.KindGroup:
+		if d >= logrecord.DefaultMaxDepth {
+			return attribute.StringValue(logrecord.MarkerDepth)
+		}
 		var kvs []attribute.KeyValue
 		for _, a := range v.Group() {
 			if a.Key == "" && a.Value.Kind() != slog.KindGroup {
 				continue
 			}
-			kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(a.Key), Value: Value(a.Value.Resolve())})
+			kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(a.Key), Value: value(a.Value.Resolve(), d+1)})
 		}
 		return attribute.MapValue(kvs...)
 	case slog.KindLogValuer:
-		return Value(v.Resolve())
+		return value(v.Resolve(), d)
 	}
 	return logrecord.Value(v.Any())
 }

@@ -45,6 +45,8 @@
 //	*http.Request, http.Request                 MAP: method, url (redacted), header (redacted); no body
 //	*http.Response, http.Response               MAP: status_code, header (redacted), request (method, url)
 //	*http.Cookie, http.Cookie, *url.Userinfo    STRING, the value or password redacted
+//	slog.Value, slog.Attr                       by kind, LogValuers resolved: a group (or an Attr) MAP, an Any value
+//	                                            converted by this table (never through String, which uses fmt)
 //	json.Marshaler                              its JSON decoded: objects MAP, arrays SLICE, numbers INT64 or FLOAT64
 //	encoding.TextMarshaler                      STRING of MarshalText()
 //	fmt.Stringer                                STRING of String()

@@ -86,7 +86,7 @@ func (c *converter) form(v url.Values, d int) attribute.Value {
 	if d >= c.l.MaxDepth {
 		return attribute.StringValue(MarkerDepth)
 	}
-	kvs := make([]attribute.KeyValue, 0, min(len(v), c.l.MaxItems+1))
+	kvs := make([]attribute.KeyValue, 0, min(len(v), c.l.MaxItems)+1)
 	for k, vv := range v {
 		sensitive := c.red.IsSensitiveParam(k)
 		kvs = append(kvs, attribute.KeyValue{
@@ -110,7 +110,7 @@ func (c *converter) header(h http.Header, d int) attribute.Value {
 	if d >= c.l.MaxDepth {
 		return attribute.StringValue(MarkerDepth)
 	}
-	kvs := make([]attribute.KeyValue, 0, min(len(h), c.l.MaxItems+1))
+	kvs := make([]attribute.KeyValue, 0, min(len(h), c.l.MaxItems)+1)
 	for k, vv := range h {
 		class := c.red.headerClass(k)
 		kvs = append(kvs, attribute.KeyValue{

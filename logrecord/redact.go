@@ -388,7 +388,7 @@ func (r *Redactor) isExtraParam(k []byte) bool {
 // name=value pairs and Bearer credentials inside it, and registered secrets.
 func (r *Redactor) HeaderValue(name, value string) string {
 	r = r.orDefault()
-	return r.headerValue(r.headerClass(name), value)
+	return validUTF8(r.headerValue(r.headerClass(name), value))
 }
 
 const (
@@ -445,7 +445,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 		class := r.headerClass(k)
 		n := copy(values, vv)
 		for i := range values[:n] {
-			values[i] = r.headerValue(class, values[i])
+			values[i] = validUTF8(r.headerValue(class, values[i]))
 		}
 		out[k] = values[:n:n]
 		values = values[n:]
@@ -460,7 +460,7 @@ func (r *Redactor) URL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
-	return r.orDefault().url(u.String(), 0)
+	return validUTF8(r.orDefault().url(u.String(), 0))
 }
 
 // URLString returns the URL raw with its secrets removed:
@@ -484,7 +484,7 @@ func (r *Redactor) URL(u *url.URL) string {
 // segment (https://hooks.example.com/services/T0/B0/XXXX) cannot be told
 // from ordinary paths: register them in [RedactConfig.Secrets].
 func (r *Redactor) URLString(raw string) string {
-	return r.orDefault().url(raw, 0)
+	return validUTF8(r.orDefault().url(raw, 0))
 }
 
 // Query returns a raw query string, or an application/x-www-form-urlencoded
@@ -493,7 +493,7 @@ func (r *Redactor) URLString(raw string) string {
 // servers differ on ';'; a leading '?' is allowed. Everything else, order and
 // encoding included, stays byte-identical.
 func (r *Redactor) Query(rawQuery string) string {
-	return r.orDefault().query(rawQuery, 0)
+	return validUTF8(r.orDefault().query(rawQuery, 0))
 }
 
 // Form returns a redacted copy of v: the values of sensitive parameters
@@ -512,12 +512,12 @@ func (r *Redactor) Form(v url.Values) url.Values {
 		for i, x := range vv {
 			switch {
 			case !sensitive:
-				nv[i] = r.text(x, 0)
+				nv[i] = validUTF8(r.text(x, 0))
 			case x != "":
 				nv[i] = Redacted
 			}
 		}
-		nk := r.erase(k)
+		nk := validUTF8(r.erase(k))
 		out[nk] = append(out[nk], nv...)
 	}
 	return out
@@ -559,7 +559,18 @@ func (r *Redactor) Form(v url.Values) url.Values {
 // output cuts what Text returns, never what it is given, so that a secret
 // straddling the cut is redacted whole ([Value] and [Exception] do so).
 func (r *Redactor) Text(s string) string {
-	return r.orDefault().text(s, 0)
+	return validUTF8(r.orDefault().text(s, 0))
+}
+
+// validUTF8 is s with each run of invalid bytes replaced by U+FFFD, as
+// every string this package returns is valid UTF-8. The redaction itself
+// works on the bytes as given, so a secret registered with invalid bytes
+// is still found.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // redactTextMargin is how far past a cut point Text looks when it redacts a
@@ -588,7 +599,22 @@ func (r *Redactor) cut(s string, max int, redact func(string) string) string {
 	if len(s) <= bound {
 		return cutString(redact(s), max)
 	}
-	s = redact(s[:bound])
+	// Redaction may shorten the prefix ("Bearer <20 KiB>" becomes "Bearer
+	// REDACTED") and bring its end, where a secret may be cut in two and so
+	// go unrecognised, within max: then the prefix is taken longer, until
+	// what redaction could not see whole lies beyond the cut.
+	for {
+		out := redact(s[:bound])
+		if len(out) >= max+redactTextMargin+r.longestForm || bound == len(s) {
+			s = out
+			break
+		}
+		grow := bound
+		if len(s)/8 > grow {
+			grow = len(s) / 8
+		}
+		bound = min(len(s), bound+grow) // geometric: a few passes at most
+	}
 	s = s[:runeStartBefore(s, min(len(s), max))]
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -600,7 +626,7 @@ func (r *Redactor) cut(s string, max int, redact func(string) string) string {
 // String returns s with every occurrence of every registered secret, in all
 // the forms listed at [RedactConfig.Secrets], replaced by [Redacted].
 func (r *Redactor) String(s string) string {
-	return r.orDefault().erase(s)
+	return validUTF8(r.orDefault().erase(s))
 }
 
 // erase replaces the registered secrets' forms.
@@ -913,7 +939,9 @@ func (r *Redactor) component(s string, depth int) string {
 	}
 	var buf [128]byte
 	dec := redactUnescape(buf[:0], out, true)
-	if !redactMayNeedTextBytes(dec) && !r.containsFormBytes(dec) {
+	// A value still escaped after one decoding (a redirect URL escaped
+	// twice) goes to text too, which decodes escaped runs again.
+	if !redactMayNeedTextBytes(dec) && !r.containsFormBytes(dec) && bytes.IndexByte(dec, '%') < 0 {
 		return out
 	}
 	if depth >= redactMaxDepth {
@@ -1041,6 +1069,17 @@ func (m *redactSpans) valueSpan(s string, i int, colon, line bool) (start, end, 
 		// that swallowed one (key=' secret='…'): the scan goes on inside.
 		start = i + n + 1
 		return start, m.quotedEnd(s, start, s[i+n], n), start
+	}
+	// Go's %#v writes a slice with its type: "Authorization":[]string{"…"}.
+	// The value is the composite literal's braces, not the empty "[]".
+	if strings.HasPrefix(s[i:], "[]") {
+		j := i + 2
+		for j < len(s) && (redactIsAlnum(s[j]) || s[j] == '.' || s[j] == '*' || s[j] == '_') {
+			j++
+		}
+		if j > i+2 && j < len(s) && s[j] == '{' {
+			i = j
+		}
 	}
 	if i < len(s) && (s[i] == '[' || s[i] == '{') {
 		end = redactCloseBracket(s, i)

@@ -6,6 +6,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -174,7 +175,7 @@ func (c *converter) value(v any, d int) attribute.Value {
 			return attribute.StringValue(MarkerCycle)
 		}
 		defer c.leave()
-		kvs := make([]attribute.KeyValue, 0, min(len(x), c.l.MaxItems+1))
+		kvs := make([]attribute.KeyValue, 0, min(len(x), c.l.MaxItems)+1)
 		for k, e := range x {
 			kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(cutString(k, c.l.MaxKeyLen)), Value: c.elem(e, d+1)})
 		}
@@ -191,6 +192,10 @@ func (c *converter) value(v any, d int) attribute.Value {
 	case *url.URL, url.URL, *url.Userinfo, url.Values, http.Header,
 		*http.Request, http.Request, *http.Response, http.Response, *http.Cookie, http.Cookie:
 		return c.httpValue(v, d)
+	case slog.Value:
+		return c.slogValue(x, d)
+	case slog.Attr:
+		return c.slogValue(slog.GroupValue(x), d)
 	case error:
 		// Redacted before it is cut, as at top level: the same error nested
 		// in a struct or a slice must not carry out what a top-level one
@@ -210,6 +215,35 @@ func (c *converter) value(v any, d int) attribute.Value {
 		return c.method(v, "String", func() string { return x.String() })
 	}
 	return c.reflectValue(reflect.ValueOf(v), d)
+}
+
+// slogValue converts an slog value by its kind, never through its String
+// method: that formats an Any value with fmt, which neither redacts an
+// error or a header inside it nor stops at a cycle (a self-referencing
+// slice overflows the stack, which no recover catches). A LogValuer is
+// resolved by slog (panics caught); a group becomes a map.
+func (c *converter) slogValue(v slog.Value, d int) attribute.Value {
+	v = v.Resolve()
+	switch v.Kind() {
+	case slog.KindGroup:
+		if d >= c.l.MaxDepth {
+			return attribute.StringValue(MarkerDepth)
+		}
+		attrs := v.Group()
+		kvs := make([]attribute.KeyValue, 0, min(len(attrs), c.l.MaxItems)+1)
+		for _, a := range attrs {
+			if !c.budget() {
+				break
+			}
+			kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(cutString(a.Key, c.l.MaxKeyLen)), Value: c.slogValue(a.Value, d+1)})
+		}
+		return c.mapValue(kvs)
+	case slog.KindString:
+		return c.value(v.String(), d)
+	case slog.KindLogValuer:
+		return c.value(fmt.Sprintf("%T", v.Any()), d) // still a LogValuer after slog's 100 resolutions
+	}
+	return c.value(v.Any(), d)
 }
 
 // elem converts a value inside a container, within the node budget.

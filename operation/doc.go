@@ -80,28 +80,36 @@
 // prefix "user." ("user.oplog.operation.state") and kept, so a reader sees
 // what was sent. A caller's attribute that repeats one of a typed message's
 // own keys (http.response.status_code on an HTTP message, exception.message
-// on [Operation.LogError]) is renamed the same way. Keys nested inside map
+// on [Operation.LogError]) is renamed the same way, and so is a reserved
+// event name given to [Operation.Emit] ("user.oplog.operation.end"). Keys nested inside map
 // values are not touched: only top-level keys can pass for oplog's.
 //
 // # Redaction and limits
 //
 // Error texts, URLs and headers are redacted with the tracker's
 // [logrecord.Redactor] before anything is cut to the limits, so a secret
-// straddling a cut is never half exported. The kind, the references (at
+// straddling a cut is never half exported. The secrets registered with the
+// tracker's Redactor ([logrecord.RedactConfig].Secrets) are erased from
+// every string of every record of its operations: a message, a Log or Emit
+// body, any attribute (one built with [logrecord.KeyValue]'s default rules,
+// a plain string, a reference, a sync result's keys included), and the slog
+// bridge's records; and from [WithAttributes] on the span. The kind, the references (at
 // [Tracker.Start] and [Operation.Enrich]) and [WithAttributes] are made
 // valid UTF-8 and cut to the default [logrecord.Limits] once, before they
 // reach the span, as are the span's status text and exception event.
 //
 // # A log call never breaks the function
 //
-// No method panics, whatever it is given: a nil or zero [Operation], a nil
-// or zero [Tracker], a nil context or option, an error whose Error, Is, As
-// or Unwrap panics or dereferences a nil pointer, a context whose methods
-// panic, a provider, processor or span that panics. A panic inside a log
+// No method panics or hangs, whatever it is given: a nil or zero
+// [Operation], a nil or zero [Tracker], a nil context or option, an error
+// whose Error, Is, As or Unwrap panics or dereferences a nil pointer, an
+// error whose Unwrap chain is a cycle, a context whose methods panic, a
+// provider, processor or span that panics. A panic inside a log
 // call is recovered and logged instead, as an error record of the operation
 // whose body reads "PANIC=<method> method: <value>" (redacted, within the
-// limits). An error that cannot be classified (its Is panics) ends the
-// operation as [Failed]; a typed nil pointer error is an error, not
+// limits). An error that cannot be classified (its Is panics, or its tree
+// of wrapped errors does not end within 4096 errors) ends the operation as
+// [Failed]; a typed nil pointer error is an error, not
 // success.
 //
 // # Timeouts and HTTP calls in flight

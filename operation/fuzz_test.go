@@ -68,7 +68,10 @@ func FuzzOperation(f *testing.F) {
 		}
 		// Plain strings and keys are the caller's, not redacted; the dump
 		// is JSON, so look for a part of the canary JSON cannot escape.
-		if !strings.Contains(typ+key+value, canary[1:]) {
+		// A part of the canary that is not the whole registered secret (the
+		// query "3cr3t-…" without its first letter) is no secret either.
+		partial := func(s string) bool { return strings.Count(s, canary[1:]) != strings.Count(s, canary) }
+		if !strings.Contains(typ+key+value, canary[1:]) && !partial(errText) && !partial(query) {
 			assert.NotContains(t, string(export.AppendOTLPJSON(nil, recs)), canary[1:])
 		}
 	})

@@ -141,8 +141,12 @@ func appendHeaders(attrs []attribute.KeyValue, prefix string, h http.Header) []a
 type retryKey struct{}
 
 // WithRetry returns a context whose requests [Transport] logs as try r:
-// set it before each retry of a request.
+// set it before each retry of a request. A nil ctx means
+// context.Background().
 func WithRetry(ctx context.Context, r Retry) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, retryKey{}, r)
 }
 

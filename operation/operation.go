@@ -84,8 +84,9 @@ type startConfig struct {
 // [Operation.Run] moves it to [Running]. Default: Running.
 func StartWaiting() StartOption { return func(c *startConfig) { c.waiting = true } }
 
-// WithAttributes adds attributes to the span and to the start record. They
-// are made valid UTF-8 and cut to the default [logrecord.Limits] at Start;
+// WithAttributes adds attributes to the span and to the start record. The
+// tracker's registered secrets are erased from them, then they are made
+// valid UTF-8 and cut to the default [logrecord.Limits] at Start;
 // a reserved key ("oplog." and so on, see [logrecord.KeyReservedPrefix]) is
 // renamed with [logrecord.KeyUserPrefix], so it cannot pass for the
 // operation's own.
@@ -137,7 +138,9 @@ func (t *Tracker) Start(ctx context.Context, kind Kind, refs Refs, opts ...Start
 
 	spanAttrs := appendAttrs(nil, o.id, kind, refs, AllFields)
 	n := len(spanAttrs)
-	spanAttrs = append(spanAttrs, fastpath.RenameReserved(sanitizeAttrs(cfg.attrs))...)
+	// The tracker's secrets are erased before the values are cut, so none
+	// straddles the cut half erased.
+	spanAttrs = append(spanAttrs, fastpath.RenameReserved(sanitizeAttrs(fastpath.EraseSecrets(t.rules(), cfg.attrs)))...)
 	if p := try(func() {
 		ctx, o.span = t.tracer().Start(ctx, kind.String(),
 			trace.WithTimestamp(cfg.at), trace.WithAttributes(spanAttrs...), trace.WithSpanKind(trace.SpanKindInternal))
@@ -339,7 +342,7 @@ func (o *Operation) Timeout() { o.end("Timeout", Timeout, context.DeadlineExceed
 // [Cancelled], context.DeadlineExceeded [Timeout], anything else [Failed]
 // (a typed nil pointer is not nil: it is a failure, whose text is
 // "<nil>" when its Error method cannot run; an error whose Is or Unwrap
-// panics is a failure). Only the first ending call counts; later ones do
+// panics, or whose Unwrap chain is a cycle, is a failure). Only the first ending call counts; later ones do
 // nothing but wait (up to 100 ms) until its end record is emitted, so when
 // any ending call returns, the end record is on its way, even if the
 // context's deadline ended the operation concurrently.
@@ -589,7 +592,10 @@ func (o *Operation) Log(ctx context.Context, sev severity.Severity, body attribu
 // operation's id and references, oplog.message.source=user and the
 // correlation of [Operation.Log]. Below the operation's level it does
 // nothing. Its attributes with reserved keys are renamed as every user
-// attribute is (see the package documentation).
+// attribute is (see the package documentation), and so is a reserved event
+// name: a caller's "oplog.operation.end" arrives as
+// "user.oplog.operation.end", so that no record passes for one of the
+// operation's own events.
 func (o *Operation) Emit(ctx context.Context, r log.Record) {
 	if !o.enabled(severity.FromOTel(r.Severity())) {
 		return
@@ -600,6 +606,9 @@ func (o *Operation) Emit(ctx context.Context, r log.Record) {
 		SeverityText: r.SeverityText(),
 		Body:         r.Body(),
 		EventName:    r.EventName(),
+	}
+	if fastpath.Reserved(fr.EventName) {
+		fr.EventName = logrecord.KeyUserPrefix + fr.EventName
 	}
 	if fr.Timestamp.IsZero() {
 		fr.Timestamp = time.Now()

@@ -63,8 +63,10 @@ func WithMinSeverity(s severity.Severity) Option { return func(t *Tracker) { t.m
 // [DefaultFields]. oplog.operation.id is always there.
 func WithFields(f Fields) Option { return func(t *Tracker) { t.fields = f } }
 
-// WithRedactor sets the rules for HTTP data and error texts. Default:
-// [logrecord.DefaultRedactor].
+// WithRedactor sets the rules for HTTP data and error texts. Its
+// registered secrets are also erased from every string of every record of
+// the tracker's operations (messages, bodies, the caller's attributes, the
+// slog bridge's records). Default: [logrecord.DefaultRedactor].
 func WithRedactor(r *logrecord.Redactor) Option { return func(t *Tracker) { t.redactor = r } }
 
 // NewTracker returns a tracker; with no options it behaves as the default

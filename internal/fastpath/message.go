@@ -2,9 +2,10 @@ package fastpath
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -73,7 +74,99 @@ func (t *Target) Emit(r *Record, source, msgType attribute.KeyValue, lead, tail,
 			all[i].Key = UserKey(k)
 		}
 	}
+	if t.Redactor != nil && t.Redactor != logrecord.DefaultRedactor() {
+		// The tracker's registered secrets are erased from the body and
+		// every attribute, whatever built them (logrecord.KeyValue with the
+		// default rules, a plain string, a reference, a sync result's
+		// keys): a secret the tracker knows never leaves in clear. The default rules have no secrets,
+		// so the common path does not walk the values.
+		var nested bool
+		r.Body, nested = eraseSecrets(t.Redactor, r.Body)
+		for i := range all {
+			var changed bool
+			if all[i].Value, changed = eraseSecrets(t.Redactor, all[i].Value); changed {
+				nested = true
+			}
+		}
+		if nested {
+			r.Clean = false // "REDACTED" may be longer than what it replaced: the pipeline checks the limits again
+		}
+	}
 	t.Logger.Emit(t.emitContext(), r, all)
+}
+
+// EraseSecrets returns attrs with red's registered secrets erased from
+// every string in their values: a copy if anything changed, attrs itself
+// otherwise (and always for nil or the default rules, which have none).
+func EraseSecrets(red *logrecord.Redactor, attrs []attribute.KeyValue) []attribute.KeyValue {
+	if red == nil || red == logrecord.DefaultRedactor() {
+		return attrs
+	}
+	out := attrs
+	for i := range attrs {
+		if v, changed := eraseSecrets(red, attrs[i].Value); changed {
+			if &out[0] == &attrs[0] {
+				out = append([]attribute.KeyValue(nil), attrs...)
+			}
+			out[i].Value = v
+		}
+	}
+	return out
+}
+
+// eraseSecrets returns v with red's registered secrets erased from every
+// string in it, at any depth (a pipeline may allow any), and whether
+// anything changed. An attribute value is a finite tree: the walk ends.
+func eraseSecrets(red *logrecord.Redactor, v attribute.Value) (attribute.Value, bool) {
+	switch v.Type() {
+	case attribute.STRING:
+		if s := red.String(v.AsString()); s != v.AsString() {
+			return attribute.StringValue(s), true
+		}
+	case attribute.BYTESLICE:
+		// Bytes need not be text: they change only if a secret was erased,
+		// not because String made them valid UTF-8.
+		b := string(v.AsByteSlice())
+		if e := red.String(b); e != b && e != strings.ToValidUTF8(b, "\uFFFD") {
+			return attribute.ByteSliceValue([]byte(e)), true
+		}
+	case attribute.STRINGSLICE:
+		ss := slices.Clone(v.AsStringSlice())
+		changed := false
+		for i, s := range ss {
+			if e := red.String(s); e != s {
+				ss[i], changed = e, true
+			}
+		}
+		if changed {
+			return attribute.StringSliceValue(ss), true
+		}
+	case attribute.SLICE:
+		vs := slices.Clone(v.AsSlice())
+		changed := false
+		for i := range vs {
+			var c bool
+			if vs[i], c = eraseSecrets(red, vs[i]); c {
+				changed = true
+			}
+		}
+		if changed {
+			return attribute.SliceValue(vs...), true
+		}
+	case attribute.MAP:
+		kvs := slices.Clone(v.AsMap())
+		changed := false
+		for i := range kvs {
+			var c bool
+			if kvs[i].Value, c = eraseSecrets(red, kvs[i].Value); c {
+				changed = true
+			}
+		}
+		if changed {
+			return attribute.MapValue(kvs...), true
+		}
+	}
+	return v, false
 }
 
 // ownKey reports whether k is one of the message's own keys.
@@ -213,15 +306,51 @@ func ErrorText(err error) (s string) {
 	return err.Error()
 }
 
-// Is is errors.Is that never panics: a panicking Is or Unwrap method
-// anywhere in err's chain makes it false.
+// Is is errors.Is that never panics nor hangs: a panicking Is or Unwrap
+// method anywhere in err's tree makes it false, and so does a tree that
+// does not end within [maxIsSteps] errors (an Unwrap cycle, which would
+// make errors.Is loop forever). target must be comparable, as the
+// sentinel errors it is used with are.
 func Is(err, target error) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	return errors.Is(err, target)
+	budget := maxIsSteps
+	return is(err, target, &budget)
+}
+
+// maxIsSteps bounds the errors [Is] looks at: far more than any real
+// error tree holds.
+const maxIsSteps = 1 << 12
+
+func is(err, target error, budget *int) bool {
+	for err != nil {
+		if *budget--; *budget < 0 {
+			return false
+		}
+		if err == target {
+			return true
+		}
+		if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(target) {
+			return true
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				if is(e, target, budget) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // AppendException appends err's exception attributes through red (see
