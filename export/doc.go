@@ -93,7 +93,8 @@
 // secrets, are never echoed), an endpoint that is not an http or https
 // URL, a certificate file that is missing, unreadable or not PEM, a client
 // certificate without its key, a nil writer, exporter or store (a typed
-// nil included), a size or duration of zero or less, a severity that is
+// nil included), a size or duration of zero or less, a number of
+// milliseconds larger than a duration holds (it is not wrapped around), a severity that is
 // not one of the 24. OTEL_SDK_DISABLED follows the specification: "true"
 // in any case disables the SDK (Setup returns providers that produce
 // nothing, still registered as the globals unless [WithoutGlobal], with

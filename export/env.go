@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"slices"
@@ -83,8 +84,8 @@ func readEnv() (env, error) {
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"} {
 		if raw := os.Getenv(name); raw != "" {
-			if n, err := strconv.Atoi(raw); err != nil || n < 0 {
-				fail(name, raw, "a whole number of milliseconds")
+			if _, ok := parseMillis(raw, 0); !ok {
+				fail(name, raw, fmt.Sprintf("a whole number of milliseconds from 0 to %d", maxMillis))
 			}
 		}
 	}
@@ -111,12 +112,12 @@ func readEnv() (env, error) {
 	}
 	msVar := func(name string, dst *time.Duration) {
 		if raw := os.Getenv(name); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 {
-				fail(name, raw, "a whole number of milliseconds ≥ 1")
+			d, ok := parseMillis(raw, 1)
+			if !ok {
+				fail(name, raw, fmt.Sprintf("a whole number of milliseconds from 1 to %d", maxMillis))
 				return
 			}
-			*dst = time.Duration(n) * time.Millisecond
+			*dst = d
 		}
 	}
 	intVar("OTEL_BLRP_MAX_QUEUE_SIZE", &e.batch.queueSize)
@@ -145,6 +146,20 @@ func readEnv() (env, error) {
 		return e, joinErrs(errs)
 	}
 	return e, nil
+}
+
+// maxMillis is the largest number of milliseconds a time.Duration holds.
+const maxMillis = int64(math.MaxInt64 / time.Millisecond)
+
+// parseMillis reads a millisecond variable of at least least: a larger
+// value than a time.Duration holds is refused, not wrapped around into a
+// tiny or negative duration.
+func parseMillis(raw string, least int64) (time.Duration, bool) {
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < least || n > maxMillis {
+		return 0, false
+	}
+	return time.Duration(n) * time.Millisecond, true
 }
 
 // checkEnvHeaders checks an OTEL_EXPORTER_OTLP_*HEADERS value as the OTLP
@@ -317,8 +332,8 @@ func requestTimeout(opt time.Duration, signal string) time.Duration {
 		return opt
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_" + signal + "_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"} {
-		if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n >= 0 {
-			return time.Duration(n) * time.Millisecond
+		if d, ok := parseMillis(os.Getenv(name), 0); ok {
+			return d
 		}
 	}
 	return 10 * time.Second
