@@ -36,11 +36,13 @@
 // delivered or counted in [Pipeline.Stats] by reason (queue full, export
 // failed, rejected by the receiver, invalid, shutdown), every span likewise
 // in [SpanStats], and drops are reported as they happen through the error
-// handler ([WithErrorHandler]; default: stderr), rate-limited. A refused or
-// dropped connection is retried with backoff within the export timeout;
-// OTLP answers 429 and 5xx are retried by the OTLP exporter itself. An
-// exporter or error handler that panics is recovered: its batch is counted
-// as export failed and a [*PanicError] reported.
+// handler ([WithErrorHandler]; default: stderr), rate-limited, on a
+// goroutine of the pipeline's, so that a handler that blocks holds no log
+// call and no Shutdown past its deadline. A refused or dropped connection
+// is retried with backoff within the export timeout; OTLP answers 429 and
+// 5xx are retried by the OTLP exporter itself. An exporter or error handler
+// that panics is recovered: its batch is counted as export failed and a
+// [*PanicError] reported.
 //
 // [Pipeline.Shutdown] flushes spans, then logs, within the caller's
 // deadline, and returns by it whatever an exporter does: what is still
@@ -86,20 +88,20 @@
 // own first. A batch size above the queue size is lowered to it. Byte sizes
 // are estimated encoded sizes.
 //
-// A mistake is an error from [Setup] that names the variable or option
-// and the accepted values, rather than a setting silently ignored: a
-// header list that does not parse (a bad percent-escape, an empty or
-// invalid name, a control character in a value; values, which hold
-// secrets, are never echoed), an endpoint that is not an http or https
-// URL, a certificate file that is missing, unreadable or not PEM, a client
-// certificate without its key, a nil writer, exporter or store (a typed
-// nil included), a size or duration of zero or less, a number of
-// milliseconds larger than a duration holds (it is not wrapped around), a severity that is
-// not one of the 24. OTEL_SDK_DISABLED follows the specification: "true"
-// in any case disables the SDK (Setup returns providers that produce
-// nothing, still registered as the globals unless [WithoutGlobal], with
-// zero [Pipeline.Stats]); "false" or empty enables it; any other value
-// enables it, with a warning to the error handler.
+// A mistake is an error from [Setup] that names the variable or option and
+// the accepted values, rather than a setting silently ignored: a header
+// list that does not parse (a bad percent-escape, an empty or invalid name,
+// a control character in a value; values, which hold secrets, are never
+// echoed), an endpoint that is not an http or https URL, a certificate file
+// that is missing, unreadable or not PEM, a client certificate without its
+// key, a nil writer, exporter or store (a typed nil included), a size or
+// duration of zero or less, a number of milliseconds larger than a duration
+// holds (it is not wrapped around), a severity that is not one of the 24.
+// OTEL_SDK_DISABLED follows the specification: "true" in any case disables
+// the SDK (Setup returns providers that produce nothing, still registered
+// as the globals unless [WithoutGlobal], with zero [Pipeline.Stats]);
+// "false" or empty enables it; any other value enables it, with a warning
+// to the error handler.
 //
 // The OTLP exporters send through oplog's own HTTP client, one per
 // pipeline, closed by [Pipeline.Shutdown]. It never follows a redirect (the

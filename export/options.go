@@ -265,7 +265,11 @@ func WithoutGlobal() Option {
 
 // WithErrorHandler receives errors that have no caller: dropped records
 // (a [*DropError], at most once per 5 seconds for each exporter and reason,
-// with the count held back since) and exporter failures.
+// with the count held back since) and exporter failures. It is called on
+// a goroutine of the pipeline's, one error at a time, never on the
+// caller's: a handler that blocks holds neither a log call nor Shutdown
+// past its deadline ([Pipeline.ForceFlush] and Shutdown wait for it within
+// their context only); errors it is too slow to take are summed up later.
 // Default: one line on stderr per error, prefixed "oplog: ".
 func WithErrorHandler(f func(error)) Option {
 	return optionFunc(func(c *config) { c.errHandler = f })

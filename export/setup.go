@@ -64,7 +64,6 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if handle == nil {
 		handle = func(err error) { fmt.Fprintln(os.Stderr, "oplog:", err) }
 	}
-	rep := newReporter(handle, 5*time.Second)
 
 	res, err := buildResource(ctx, c)
 	// One request's items may take batchBytes less the resource and the
@@ -78,6 +77,8 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Started once nothing can fail: its goroutine ends with Shutdown.
+	rep := newReporter(handle, 5*time.Second)
 	proc := &processor{
 		min: minSeverity(c.minSeverity), limits: c.limits, countLimit: attributeCountLimit(c.limits),
 		bound: bound, trustClean: c.limits.Covers(logrecord.Limits{}),
@@ -141,9 +142,13 @@ func (p *Pipeline) Stats() Stats {
 	return s
 }
 
-// ForceFlush exports everything emitted so far, spans first, then logs.
+// ForceFlush exports everything emitted so far, spans first, then logs,
+// and waits, within ctx, until the error handler has seen every drop
+// reported before the call.
 func (p *Pipeline) ForceFlush(ctx context.Context) error {
-	return errors.Join(p.traces.ForceFlush(ctx), p.logs.ForceFlush(ctx))
+	err := errors.Join(p.traces.ForceFlush(ctx), p.logs.ForceFlush(ctx))
+	p.rep.sync(ctx)
+	return err
 }
 
 // Shutdown flushes spans, then logs, within ctx's deadline, and stops the
@@ -171,7 +176,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 		// sdk/trace likewise skips its span processors when ctx is done.
 		// Stopping one twice does nothing.
 		_ = p.spans.Shutdown(ctx) // its error is in errs, or ctx's is
-		p.rep.flush()
+		p.rep.close(ctx)
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})
 		}

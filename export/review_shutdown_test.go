@@ -1,0 +1,201 @@
+package export_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/oplog-go/oplog/export"
+)
+
+// TestReviewShutdownTwiceAndConcurrently: Shutdown called many times, at
+// once, with live, cancelled and expired contexts, returns the same
+// result each time and leaves the accounting whole.
+func TestReviewShutdownTwiceAndConcurrently(t *testing.T) {
+	exp := newRVBlocked()
+	p := rvSetup(t, export.WithExporter(exp), export.WithSpanExporter(exp))
+	rvEmit(t.Context(), p, 50)
+	tr := p.TracerProvider().Tracer("review")
+	for range 10 {
+		_, s := tr.Start(t.Context(), "op")
+		s.End()
+	}
+	_, open := tr.Start(t.Context(), "still open")
+	<-exp.entered
+
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Unix(0, 0))
+	defer cancel2()
+	ctxs := []context.Context{cancelled, expired, cancelled, expired}
+	errs := make([]error, len(ctxs))
+	var wg sync.WaitGroup
+	for i, ctx := range ctxs {
+		wg.Go(func() { errs[i] = p.Shutdown(ctx) })
+	}
+	wg.Wait()
+	for _, err := range errs[1:] {
+		assert.Equal(t, errs[0], err)
+	}
+	require.Error(t, errs[0])
+	var ue *export.UndeliveredError
+	assert.ErrorAs(t, errs[0], &ue)
+	assert.Equal(t, errs[0], p.Shutdown(t.Context()), "a later call returns the first result")
+
+	s := p.Stats()
+	rvAddsUp(t, s, true)
+	assert.Equal(t, uint64(1), s.Spans.OpenAtShutdown)
+	assert.Equal(t, uint64(11), s.Spans.Ended)
+
+	// What happens after Shutdown changes nothing.
+	open.End()
+	rvEmit(t.Context(), p, 5)
+	close(exp.release)
+	ctx, cancel3 := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel3()
+	_ = p.ForceFlush(ctx)
+	require.NoError(t, ctx.Err(), "ForceFlush after Shutdown returns")
+	after := p.Stats()
+	rvAddsUp(t, after, true)
+	assert.Equal(t, s.Spans, after.Spans)
+	assert.Equal(t, s.Exporters[0].Delivered, after.Exporters[0].Delivered)
+}
+
+// TestReviewShutdownCancelledIdle: with an already-cancelled context and
+// nothing stuck, Shutdown still stops everything and counts every record
+// and span, delivered or dropped at shutdown.
+func TestReviewShutdownCancelledIdle(t *testing.T) {
+	for range 20 {
+		mem := export.NewMemory()
+		p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(mem), export.WithSpanExporter(mem),
+			export.WithErrorHandler(func(error) {}))
+		require.NoError(t, err)
+		rvEmit(t.Context(), p, 30)
+		_, s := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+		s.End()
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_ = p.Shutdown(ctx)
+		st := p.Stats()
+		rvAddsUp(t, st, true)
+		assert.Equal(t, uint64(len(mem.Records())), st.Exporters[0].Delivered)
+		assert.Equal(t, uint64(len(mem.Spans())), st.Spans.Exported)
+	}
+}
+
+// TestReviewErrorHandlerCannotBlock: an error handler that blocks (stderr
+// on a full pipe, say) neither blocks a log call nor holds Shutdown past
+// its deadline.
+func TestReviewErrorHandlerCannotBlock(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	handler := func(error) { <-release }
+	exp := newRVBlocked()
+	defer close(exp.release)
+	p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(exp), export.WithSpanExporter(exp),
+		export.WithQueueSize(1), export.WithErrorHandler(handler))
+	require.NoError(t, err)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rvEmit(context.Background(), p, 20) // the queue is full: drops are reported
+		tr := p.TracerProvider().Tracer("review")
+		for range 20 {
+			_, s := tr.Start(context.Background(), "op")
+			s.End()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_ = p.Shutdown(ctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a log call or Shutdown waited on the error handler")
+	}
+	rvAddsUp(t, p.Stats(), true)
+}
+
+// rvGoroutines is the number of goroutines, once the count settles.
+func rvOpenFDs() int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
+}
+
+// TestReviewSetupShutdownLeavesNothing: Setup and Shutdown cycles, with
+// OTLP, console, JSON and memory exporters, leave no goroutine and no file
+// descriptor behind.
+func TestReviewSetupShutdownLeavesNothing(t *testing.T) {
+	rv := newRVReceiver(t, nil)
+	cycle := func() {
+		mem := export.NewMemory()
+		p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithErrorHandler(func(error) {}),
+			export.WithOTLP(export.OTLPEndpointURL(rv.URL)), export.WithConsole(&discard{}), export.WithJSON(&discard{}),
+			export.WithExporter(mem), export.WithSpanExporter(mem))
+		require.NoError(t, err)
+		rvEmit(t.Context(), p, 3)
+		_, s := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+		s.End()
+		require.NoError(t, p.Shutdown(t.Context()))
+	}
+	cycle() // warm up: lazily started runtime and net goroutines
+	rv.CloseClientConnections()
+	baseG, baseFD := runtime.NumGoroutine(), rvOpenFDs()
+	for range 20 {
+		cycle()
+	}
+	rv.CloseClientConnections()
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= baseG+2 }, 10*time.Second, 10*time.Millisecond,
+		"goroutines: %d before, %d after", baseG, runtime.NumGoroutine())
+	if baseFD >= 0 {
+		require.Eventually(t, func() bool { return rvOpenFDs() <= baseFD+2 }, 10*time.Second, 10*time.Millisecond,
+			"file descriptors: %d before, %d after", baseFD, rvOpenFDs())
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+
+// TestReviewSpansOpenAtShutdownOverOTLP: spans of operations still open
+// at shutdown are counted for the OTLP exporter too, and ending them
+// later changes nothing.
+func TestReviewSpansOpenAtShutdownOverOTLP(t *testing.T) {
+	rv := newRVReceiver(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) bool { return false })
+	p := rvSetup(t, export.WithOTLP(export.OTLPEndpointURL(rv.URL)))
+	tr := p.TracerProvider().Tracer("review")
+	var open []trace.Span
+	for i := range 5 {
+		_, s := tr.Start(t.Context(), "op")
+		if i%2 == 0 {
+			open = append(open, s)
+			continue
+		}
+		s.End()
+	}
+	err := p.Shutdown(t.Context())
+	var ue *export.UndeliveredError
+	require.True(t, errors.As(err, &ue), "%v", err)
+	s := p.Stats()
+	rvAddsUp(t, s, true)
+	assert.Equal(t, uint64(3), s.Spans.OpenAtShutdown)
+	assert.Equal(t, uint64(2), s.Spans.Exported)
+	for _, sp := range open {
+		sp.End()
+	}
+	assert.Equal(t, s, p.Stats())
+	assert.Equal(t, 2, rv.spans())
+}
