@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -175,11 +176,9 @@ func appendAttrValue(b []byte, v attribute.Value) []byte {
 		if ss := v.AsStringSlice(); len(ss) == 1 {
 			return appendValue(b, ss[0])
 		}
-		return appendEscaped(b, v.String())
+		return appendJSON(b, v.String())
 	case attribute.SLICE, attribute.MAP, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
-		// JSON, which brackets and quotes its own parts: written as it is,
-		// control characters escaped.
-		return appendEscaped(b, v.String())
+		return appendJSON(b, v.String())
 	}
 	return appendValue(b, v.String())
 }
@@ -283,6 +282,21 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 	return append(b, '\n')
 }
 
+// appendJSON writes a list or map rendered as JSON, which brackets and
+// quotes its own parts: as it is, control characters escaped, unless it
+// holds a space, which would let a string inside it read as a key=value
+// pair of the line: then it is quoted whole.
+func appendJSON(b []byte, s string) []byte {
+	if strings.IndexFunc(s, isSpace) >= 0 {
+		return appendQuoted(b, s)
+	}
+	return appendEscaped(b, s)
+}
+
+// isSpace: ASCII blanks and controls, and the Unicode spaces a reader may
+// split a line on.
+func isSpace(r rune) bool { return r <= ' ' || unicode.IsSpace(r) }
+
 // appendKey writes a key, quoted when it would not read back as one.
 func appendKey(b []byte, k string) []byte {
 	if k == "" || needsQuote(k) {
@@ -318,7 +332,7 @@ func needsQuote(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if mustEscape(r) || r == utf8.RuneError && size == 1 {
+		if mustEscape(r) || r == utf8.RuneError && size == 1 || unicode.IsSpace(r) {
 			return true
 		}
 		i += size

@@ -73,8 +73,12 @@ func (m *Memory) Reset() {
 	m.records, m.spans = nil, nil
 }
 
-// Where returns the records for which keep reports true.
+// Where returns the records for which keep reports true; a nil keep keeps
+// every record.
 func (m *Memory) Where(keep func(*sdklog.Record) bool) []sdklog.Record {
+	if keep == nil {
+		keep = func(*sdklog.Record) bool { return true }
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []sdklog.Record
