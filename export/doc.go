@@ -24,7 +24,8 @@
 // "…[+N attributes dropped]" mark on the console). One bad string cannot
 // make an OTLP batch fail. A record or span larger than one request
 // ([WithBatchBytes]) is cut to fit, marked as [logrecord.Limits] marks a
-// cut.
+// cut; the resource, which every request carries, is cut likewise to a
+// quarter of one request, service.name kept, and the error handler told.
 //
 // Each exporter, of records or of spans, has its own queue and goroutine: a
 // log call only enqueues, never waits on I/O. A queue is bounded in items

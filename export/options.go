@@ -222,8 +222,8 @@ func WithQueueBytes(n int) Option {
 }
 
 // WithBatchBytes bounds the bytes (estimated encoded size) of one export
-// request; larger batches are split, and a record larger than the bound
-// alone is cut to fit. Default: OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES, else
+// request; larger batches are split, a record larger than the bound alone
+// is cut to fit, and a resource larger than a quarter of it is cut to that. Default: OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES, else
 // 4 MiB, well under the 20 MiB an OpenTelemetry Collector accepts; n must
 // be ≥ 1.
 func WithBatchBytes(n int) Option {

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	collogpb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
@@ -490,4 +491,65 @@ func TestReviewRecordsInvalidUTF8RawAPI(t *testing.T) {
 	assert.Zero(t, ko)
 	assert.Equal(t, 2, rv.records())
 	rvAddsUp(t, p.Stats(), true)
+}
+
+// TestReviewLargeResourceStaysInBound: a resource whose attributes are
+// each within the limits but together near or past the request bound
+// cannot make every request larger than WithBatchBytes.
+func TestReviewLargeResourceStaysInBound(t *testing.T) {
+	const bound = 64 << 10
+	rv := newRVReceiver(t, nil)
+	var attrs []attribute.KeyValue
+	for i := range 6 {
+		attrs = append(attrs, attribute.String(fmt.Sprintf("big.%d", i), strings.Repeat("r", 60<<10)))
+	}
+	p := rvSetup(t, export.WithOTLP(export.OTLPEndpointURL(rv.URL)), export.WithBatchBytes(bound),
+		export.WithResource(resource.NewSchemaless(attrs...)))
+	rvEmitBodies(t.Context(), p, repeatInts(20, 1<<10)...)
+	_, span := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+	span.End()
+	require.NoError(t, p.Shutdown(t.Context()))
+	_, _, sizes, ko := rv.seen()
+	assert.Zero(t, ko)
+	require.NotEmpty(t, sizes)
+	for _, n := range sizes {
+		assert.LessOrEqual(t, n, bound)
+	}
+	assert.Equal(t, 20, rv.records())
+	assert.Equal(t, 1, rv.spans())
+}
+
+// TestReviewSpanAttributeCountLimit: MaxAttributes holds for spans, their
+// events and links, with the rest counted.
+func TestReviewSpanAttributeCountLimit(t *testing.T) {
+	for _, limit := range []int{1, 10, -1} {
+		t.Run(fmt.Sprint(limit), func(t *testing.T) {
+			mem := export.NewMemory()
+			p := rvSetup(t, export.WithSpanExporter(mem), export.WithLimits(logrecord.Limits{MaxAttributes: limit}))
+			attrs := make([]attribute.KeyValue, 300)
+			for i := range attrs {
+				attrs[i] = attribute.Int(fmt.Sprintf("k%03d", i), i)
+			}
+			_, span := p.TracerProvider().Tracer("review").Start(t.Context(), "op", trace.WithAttributes(attrs...),
+				trace.WithLinks(trace.Link{SpanContext: rvSpanContext(1), Attributes: attrs}))
+			span.AddEvent("e", trace.WithAttributes(attrs...))
+			span.End()
+			require.NoError(t, p.ForceFlush(t.Context()))
+			spans := mem.Spans()
+			require.Len(t, spans, 1)
+			want := limit
+			if limit < 0 {
+				want = 300
+			}
+			s := spans[0]
+			assert.Len(t, s.Attributes(), want)
+			assert.Equal(t, 300-want, s.DroppedAttributes())
+			require.Len(t, s.Events(), 1)
+			assert.Len(t, s.Events()[0].Attributes, want)
+			assert.Equal(t, 300-want, s.Events()[0].DroppedAttributeCount)
+			require.Len(t, s.Links(), 1)
+			assert.Len(t, s.Links()[0].Attributes, want)
+			assert.Equal(t, 300-want, s.Links()[0].DroppedAttributeCount)
+		})
+	}
 }

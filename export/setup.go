@@ -66,12 +66,14 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	}
 
 	res, err := buildResource(ctx, c)
-	// One request's items may take batchBytes less the resource and the
-	// envelopes; never less than half of it.
-	bound := max(c.batch.batchBytes-requestOverhead(res), c.batch.batchBytes/2)
 	if err != nil {
 		return nil, err
 	}
+	// Every request carries the resource: at most a quarter of one.
+	res = fitResource(res, c.limits, c.batch.batchBytes/4, handle)
+	// One request's items may take batchBytes less the resource and the
+	// envelopes; never less than half of it.
+	bound := max(c.batch.batchBytes-requestOverhead(res), c.batch.batchBytes/2)
 
 	logExps, spanExps, err := chooseExporters(ctx, c, e)
 	if err != nil {
@@ -278,6 +280,56 @@ func sanitizeResource(res *resource.Resource, l logrecord.Limits) *resource.Reso
 		return res
 	}
 	return resource.NewWithAttributes(l.String(res.SchemaURL()), sanitizeKVs(attrs, l)...)
+}
+
+// fitResource cuts res to at most room bytes of attributes, as a record is
+// cut (values first, step by step, each cut marked; then the last
+// attributes, service.name kept), and says so through report: every
+// request carries the resource, so one within the limits but larger than
+// a request would make every request too large for the life of the
+// process.
+func fitResource(res *resource.Resource, l logrecord.Limits, room int, report func(error)) *resource.Resource {
+	size := func(kvs []attribute.KeyValue) int {
+		n := len(res.SchemaURL())
+		for _, kv := range kvs {
+			n += kvSize(kv)
+		}
+		return n
+	}
+	attrs := res.Attributes()
+	before := size(attrs)
+	if before <= room {
+		return res
+	}
+	// service.name first: it is kept whatever else is dropped.
+	slices.SortStableFunc(attrs, func(a, b attribute.KeyValue) int {
+		switch {
+		case a.Key == semconv.ServiceNameKey && b.Key != semconv.ServiceNameKey:
+			return -1
+		case b.Key == semconv.ServiceNameKey && a.Key != semconv.ServiceNameKey:
+			return 1
+		}
+		return 0
+	})
+	var kvs []attribute.KeyValue
+	for _, t := range tighter(l, room) {
+		if kvs = sanitizeKVs(attrs, t); size(kvs) <= room {
+			break
+		}
+	}
+	if kvs == nil {
+		kvs = sanitizeKVs(attrs, logrecord.Limits{MaxStringLen: 16, MaxKeyLen: 16, MaxItems: 1, MaxDepth: 1})
+	}
+	kept := 0
+	for n := len(res.SchemaURL()); kept < len(kvs); kept++ {
+		if n += kvSize(kvs[kept]); n > room && kept > 0 {
+			break
+		}
+	}
+	kvs = kvs[:kept]
+	report(fmt.Errorf("export: the resource's attributes take %d bytes, more than a quarter of one request (WithBatchBytes): cut to %d bytes, %d of %d attributes kept",
+		before, size(kvs), len(kvs), len(attrs)))
+	return resource.NewWithAttributes(res.SchemaURL(), kvs...)
 }
 
 // spanLimits are the SDK's span limits for l: values are cut as they are
