@@ -12,6 +12,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/oplog-go/oplog/export"
@@ -198,4 +202,115 @@ func TestReviewSpansOpenAtShutdownOverOTLP(t *testing.T) {
 	}
 	assert.Equal(t, s, p.Stats())
 	assert.Equal(t, 2, rv.spans())
+}
+
+// rvStuck is an exporter stuck in one of its methods until released,
+// whatever its context says.
+type rvStuck struct {
+	where   string // "Export", "Shutdown" or "ForceFlush"
+	release chan struct{}
+}
+
+func (e *rvStuck) stuck(method string) {
+	if e.where == method {
+		<-e.release
+	}
+}
+
+func (e *rvStuck) Export(context.Context, []sdklog.Record) error { e.stuck("Export"); return nil }
+func (e *rvStuck) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
+	e.stuck("Export")
+	return nil
+}
+func (e *rvStuck) Shutdown(context.Context) error   { e.stuck("Shutdown"); return nil }
+func (e *rvStuck) ForceFlush(context.Context) error { e.stuck("ForceFlush"); return nil }
+
+// TestReviewDeadlinesKept: Shutdown and ForceFlush return by their
+// deadline whatever an exporter is stuck in, a receiver that never
+// answers included; the accounting is whole after Shutdown.
+func TestReviewDeadlinesKept(t *testing.T) {
+	stall := make(chan struct{})
+	defer close(stall)
+	stalled := newRVReceiver(t, func(http.ResponseWriter, *http.Request, []byte) bool { <-stall; return true })
+	cases := map[string]func(release chan struct{}) []export.Option{
+		"log exporter stuck in Export": func(r chan struct{}) []export.Option {
+			return []export.Option{export.WithExporter(&rvStuck{where: "Export", release: r})}
+		},
+		"log exporter stuck in Shutdown": func(r chan struct{}) []export.Option {
+			return []export.Option{export.WithExporter(&rvStuck{where: "Shutdown", release: r})}
+		},
+		"log exporter stuck in ForceFlush": func(r chan struct{}) []export.Option {
+			return []export.Option{export.WithExporter(&rvStuck{where: "ForceFlush", release: r})}
+		},
+		"span exporter stuck in Export": func(r chan struct{}) []export.Option {
+			return []export.Option{export.WithSpanExporter(&rvStuck{where: "Export", release: r})}
+		},
+		"span exporter stuck in Shutdown": func(r chan struct{}) []export.Option {
+			return []export.Option{export.WithSpanExporter(&rvStuck{where: "Shutdown", release: r})}
+		},
+		"store stuck in Export": func(r chan struct{}) []export.Option {
+			return []export.Option{export.WithStore(&rvStuck{where: "Export", release: r})}
+		},
+		"receiver never answers": func(chan struct{}) []export.Option {
+			return []export.Option{export.WithOTLP(export.OTLPEndpointURL(stalled.URL), export.OTLPTimeout(time.Hour)),
+				export.WithExportTimeout(time.Hour), export.WithExportInterval(time.Millisecond)}
+		},
+	}
+	for name, opts := range cases {
+		t.Run(name, func(t *testing.T) {
+			release := make(chan struct{})
+			defer close(release)
+			p := rvSetup(t, opts(release)...)
+			rvEmit(t.Context(), p, 10)
+			_, s := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+			s.End()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+				defer cancel()
+				_ = p.ForceFlush(ctx)
+				ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+				defer cancel2()
+				_ = p.Shutdown(ctx2)
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("ForceFlush or Shutdown did not keep its deadline")
+			}
+			rvAddsUp(t, p.Stats(), true)
+		})
+	}
+}
+
+// TestReviewEmitDuringShutdown: records and spans emitted from many
+// goroutines while Shutdown runs are all accounted for.
+func TestReviewEmitDuringShutdown(t *testing.T) {
+	mem := export.NewMemory()
+	p := rvSetup(t, export.WithExporter(mem), export.WithSpanExporter(mem), export.WithQueueSize(64))
+	tr := p.TracerProvider().Tracer("review")
+	lg := p.LoggerProvider().Logger("review")
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			for i := range 300 {
+				var r log.Record
+				r.SetSeverity(log.SeverityInfo)
+				r.SetBody(attribute.IntValue(i))
+				lg.Emit(context.Background(), r)
+				_, s := tr.Start(context.Background(), "op")
+				s.End()
+			}
+		})
+	}
+	close(start)
+	_ = p.Shutdown(t.Context())
+	wg.Wait()
+	s := p.Stats()
+	rvAddsUp(t, s, true)
+	assert.Equal(t, uint64(len(mem.Records())), s.Exporters[0].Delivered)
+	assert.Equal(t, uint64(len(mem.Spans())), s.Spans.Exported)
 }
