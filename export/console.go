@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math"
 	"os"
@@ -56,19 +57,48 @@ type ConsoleOption func(*Console)
 // terminal and the NO_COLOR variable is unset.
 func ConsoleColor(on bool) ConsoleOption { return func(c *Console) { c.color = on } }
 
-// ConsoleTime sets the time layout and location. Default: "15:04:05.000",
-// local time.
+// ConsoleTime sets the time layout and location (a nil loc is local
+// time). Default: "15:04:05.000", local time.
 func ConsoleTime(layout string, loc *time.Location) ConsoleOption {
-	return func(c *Console) { c.layout, c.loc = layout, loc }
+	return func(c *Console) {
+		if loc == nil {
+			loc = time.Local
+		}
+		c.layout, c.loc = layout, loc
+	}
 }
 
-// NewConsole returns a console exporter writing to w.
+// NewConsole returns a console exporter writing to w; nil options are
+// ignored. With a nil w, every export fails with [ErrNilWriter].
 func NewConsole(w io.Writer, opts ...ConsoleOption) *Console {
 	c := &Console{w: w, color: isTerminal(w) && os.Getenv("NO_COLOR") == "", layout: "15:04:05.000", loc: time.Local}
 	for _, o := range opts {
-		o(c)
+		if o != nil {
+			o(c)
+		}
 	}
 	return c
+}
+
+// ErrNilWriter is the error of an export by a [Console] or [JSON] exporter
+// built on a nil writer ([WithConsole] and [WithJSON] refuse one).
+var ErrNilWriter = errors.New("export: nil io.Writer")
+
+// write writes b to the console's writer.
+func (c *Console) write(b []byte) error {
+	if isNil(c.w) {
+		return ErrNilWriter
+	}
+	_, err := c.w.Write(b)
+	return err
+}
+
+// location is the console's location; local time for a zero Console.
+func (c *Console) location() *time.Location {
+	if c.loc == nil {
+		return time.Local
+	}
+	return c.loc
 }
 
 // isTerminal reports whether w is a character device such as a terminal.
@@ -93,8 +123,7 @@ func (c *Console) Export(_ context.Context, records []sdklog.Record) error {
 	if len(b) > 64<<10 {
 		c.buf = nil // do not keep a huge buffer alive
 	}
-	_, err := c.w.Write(b)
-	return err
+	return c.write(b)
 }
 
 // ExportSpans writes one line per span.
@@ -103,7 +132,7 @@ func (c *Console) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) 
 	defer c.mu.Unlock()
 	b := c.buf[:0]
 	for _, s := range spans {
-		b = s.EndTime().In(c.loc).AppendFormat(b, c.layout)
+		b = s.EndTime().In(c.location()).AppendFormat(b, c.layout)
 		b = append(b, " SPAN   "...)
 		b = appendEscaped(b, s.Name())
 		b = append(b, " status="...)
@@ -121,8 +150,7 @@ func (c *Console) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) 
 		b = append(b, '\n')
 	}
 	c.buf = b
-	_, err := c.w.Write(b)
-	return err
+	return c.write(b)
 }
 
 // Shutdown does nothing: the writer belongs to the caller.
@@ -188,7 +216,7 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 	if ts.IsZero() {
 		ts = r.ObservedTimestamp()
 	}
-	b = ts.In(c.loc).AppendFormat(b, c.layout)
+	b = ts.In(c.location()).AppendFormat(b, c.layout)
 	b = append(b, ' ')
 
 	sev := severity.FromOTel(r.Severity())

@@ -30,7 +30,8 @@ type JSON struct {
 
 var _ sdklog.Exporter = (*JSON)(nil)
 
-// NewJSON returns a JSON exporter writing to w.
+// NewJSON returns a JSON exporter writing to w. With a nil w, every
+// export fails with [ErrNilWriter].
 func NewJSON(w io.Writer) *JSON { return &JSON{w: w} }
 
 // Export writes the batch as one line.
@@ -45,6 +46,9 @@ func (j *JSON) Export(_ context.Context, records []sdklog.Record) error {
 	j.buf = b
 	if len(b) > 1<<20 {
 		j.buf = nil
+	}
+	if isNil(j.w) {
+		return ErrNilWriter
 	}
 	_, err := j.w.Write(b)
 	return err

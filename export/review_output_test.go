@@ -297,3 +297,48 @@ func TestReviewTinyLimits(t *testing.T) {
 func trace0(h string) trace.SpanStartOption {
 	return trace.WithAttributes(attribute.String(h, h), attribute.StringSlice("ss", []string{h, h}))
 }
+
+// TestReviewNilArguments: nil options, a nil location and a nil writer
+// given to the constructors neither panic in the caller nor in an
+// exporter's goroutine.
+func TestReviewNilArguments(t *testing.T) {
+	t.Run("nil Option to Setup", func(t *testing.T) {
+		mem := export.NewMemory()
+		var p *export.Pipeline
+		require.NotPanics(t, func() {
+			var err error
+			p, err = export.Setup(t.Context(), nil, export.WithoutGlobal(), nil, export.WithExporter(mem))
+			require.NoError(t, err)
+		})
+		rvEmit(t.Context(), p, 1)
+		require.NoError(t, p.Shutdown(t.Context()))
+		assert.Len(t, mem.Records(), 1)
+	})
+	t.Run("nil ConsoleOption and location", func(t *testing.T) {
+		var buf bytes.Buffer
+		var con *export.Console
+		require.NotPanics(t, func() { con = export.NewConsole(&buf, nil, export.ConsoleTime("15:04", nil)) })
+		p := rvSetup(t, export.WithExporter(con))
+		rvEmit(t.Context(), p, 2)
+		require.NoError(t, p.Shutdown(t.Context()))
+		assert.Equal(t, uint64(2), p.Stats().Exporters[0].Delivered)
+		assert.Equal(t, 2, strings.Count(buf.String(), "\n"))
+	})
+	t.Run("nil writer, standalone", func(t *testing.T) {
+		for _, exp := range []sdklog.Exporter{export.NewConsole(nil), export.NewJSON(nil)} {
+			lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+			require.NotPanics(t, func() {
+				var r log.Record
+				r.SetBody(attribute.StringValue("x"))
+				lp.Logger("raw").Emit(t.Context(), r)
+			})
+			require.NoError(t, lp.Shutdown(t.Context()))
+		}
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(export.NewConsole(nil)))
+		require.NotPanics(t, func() {
+			_, s := tp.Tracer("raw").Start(t.Context(), "op")
+			s.End()
+		})
+		require.NoError(t, tp.Shutdown(t.Context()))
+	})
+}

@@ -40,11 +40,14 @@ type Pipeline struct {
 // Setup builds the pipeline from opts and the environment (see the package
 // documentation for the variables and defaults) and, unless [WithoutGlobal]
 // is given, registers its providers as the otel globals. Bad environment
-// values make it fail with an error naming the variable.
+// values make it fail with an error naming the variable. A nil Option is
+// ignored.
 func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	var c config
 	for _, o := range opts {
-		o.apply(&c)
+		if o != nil { // a nil Option (an option chosen conditionally, say) is none
+			o.apply(&c)
+		}
 	}
 	e, err := readEnv()
 	if err != nil {
