@@ -553,3 +553,56 @@ func TestReviewSpanAttributeCountLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewCutIsMarked: a record and a span larger than one request
+// arrive cut, and the cut is marked as logrecord marks one.
+func TestReviewCutIsMarked(t *testing.T) {
+	const bound = 32 << 10
+	mem := export.NewMemory()
+	p := rvSetup(t, export.WithExporter(mem), export.WithSpanExporter(mem), export.WithBatchBytes(bound),
+		export.WithLimits(logrecord.Limits{MaxStringLen: -1}))
+	rvEmitBodies(t.Context(), p, 1<<20)
+	_, span := p.TracerProvider().Tracer("review").Start(t.Context(), "op",
+		trace.WithAttributes(attribute.String("refs", strings.Repeat("r", 1<<20))))
+	span.End()
+	require.NoError(t, p.ForceFlush(t.Context()))
+	recs := mem.Records()
+	require.Len(t, recs, 1)
+	body := recs[0].Body().AsString()
+	assert.Less(t, len(body), bound)
+	assert.Regexp(t, `…\[truncated from \d+ bytes\]$`, body[max(len(body)-40, 0):])
+	spans := mem.Spans()
+	require.Len(t, spans, 1)
+	require.Len(t, spans[0].Attributes(), 1)
+	refs := spans[0].Attributes()[0].Value.AsString()
+	assert.Less(t, len(refs), bound)
+	assert.Regexp(t, `…\[truncated from \d+ bytes\]$`, refs[max(len(refs)-40, 0):])
+}
+
+// rvLiar fails every export with a text that claims a partial success.
+type rvLiar struct{}
+
+func (rvLiar) Export(context.Context, []sdklog.Record) error {
+	return errors.New("OTLP partial success: 3 log records rejected (rejected_log_records: 3)")
+}
+
+func (rvLiar) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
+	return errors.New("OTLP partial success: 3 spans rejected (rejected_spans: 3)")
+}
+func (rvLiar) Shutdown(context.Context) error   { return nil }
+func (rvLiar) ForceFlush(context.Context) error { return nil }
+
+// TestReviewUserExporterErrorTextIgnored: an error's text never decides
+// delivery: an exporter whose error says "partial success" failed.
+func TestReviewUserExporterErrorTextIgnored(t *testing.T) {
+	p := rvSetup(t, export.WithExporter(rvLiar{}), export.WithSpanExporter(rvLiar{}))
+	rvEmit(t.Context(), p, 10)
+	_, span := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+	span.End()
+	require.NoError(t, p.ForceFlush(t.Context()))
+	s := p.Stats()
+	rvAddsUp(t, s, false)
+	assert.Equal(t, uint64(10), s.Exporters[0].Dropped.ExportFailed)
+	assert.Zero(t, s.Exporters[0].Delivered)
+	assert.Equal(t, uint64(1), s.Spans.Dropped.ExportFailed)
+}
