@@ -93,16 +93,16 @@
 // the accepted values, rather than a setting silently ignored: a header
 // list that does not parse (a bad percent-escape, an empty or invalid name,
 // a control character in a value; values, which hold secrets, are never
-// echoed), an endpoint that is not an http or https URL, a certificate file
-// that is missing, unreadable or not PEM, a client certificate without its
-// key, a nil writer, exporter or store (a typed nil included), a size or
-// duration of zero or less, a number of milliseconds larger than a duration
-// holds (it is not wrapped around), a severity that is not one of the 24.
-// OTEL_SDK_DISABLED follows the specification: "true" in any case disables
-// the SDK (Setup returns providers that produce nothing, still registered
-// as the globals unless [WithoutGlobal], with zero [Pipeline.Stats]);
-// "false" or empty enables it; any other value enables it, with a warning
-// to the error handler.
+// echoed), an endpoint that is not an http or https URL (or whose port is
+// not from 1 to 65535), a certificate file that is missing, unreadable or
+// not PEM, a client certificate without its key, a nil writer, exporter or
+// store (a typed nil included), a size or duration of zero or less, a
+// number of milliseconds larger than a duration holds (it is not wrapped
+// around), a severity that is not one of the 24. OTEL_SDK_DISABLED follows
+// the specification: "true" in any case disables the SDK (Setup returns
+// providers that produce nothing, still registered as the globals unless
+// [WithoutGlobal], with zero [Pipeline.Stats]); "false" or empty enables
+// it; any other value enables it, with a warning to the error handler.
 //
 // The OTLP exporters send through oplog's own HTTP client, one per
 // pipeline, closed by [Pipeline.Shutdown]. It never follows a redirect (the

@@ -62,6 +62,8 @@ func readEnv() (env, error) {
 			case u.Scheme != "http" && u.Scheme != "https":
 				// The OTLP exporters would send anything else as http.
 				fail(name, shown, "an http or https URL")
+			case checkURLPort(u) != nil:
+				fail(name, shown, "a port from 1 to 65535")
 			}
 		}
 	}
@@ -146,6 +148,22 @@ func readEnv() (env, error) {
 		return e, joinErrs(errs)
 	}
 	return e, nil
+}
+
+// checkPort checks a port of an endpoint: a number from 1 to 65535.
+func checkPort(port string) error {
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return errors.New("want a port from 1 to 65535")
+	}
+	return nil
+}
+
+// checkURLPort checks u's port, if it has one ("http://h:" has an empty one).
+func checkURLPort(u *url.URL) error {
+	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
+		return checkPort(p)
+	}
+	return nil
 }
 
 // maxMillis is the largest number of milliseconds a time.Duration holds.

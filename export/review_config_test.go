@@ -406,3 +406,44 @@ func TestReviewMinSeverityVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewEndpointPorts: a port that is not a number from 1 to 65535 is
+// an error naming the option or variable, not a failure at every export.
+func TestReviewEndpointPorts(t *testing.T) {
+	opts := map[string]export.OTLPOption{
+		"OTLPEndpointURL":  export.OTLPEndpointURL("http://collector:99999"),
+		"OTLPEndpointURL ": export.OTLPEndpointURL("http://collector:0"),
+		"OTLPEndpoint":     export.OTLPEndpoint("collector:65536"),
+		"OTLPEndpoint ":    export.OTLPEndpoint("collector:"),
+		"OTLPEndpoint  ":   export.OTLPEndpoint("collector:http"),
+	}
+	for name, o := range opts {
+		t.Run(name, func(t *testing.T) {
+			p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithOTLP(o))
+			if p != nil {
+				_ = p.Shutdown(t.Context())
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), strings.TrimSpace(name))
+		})
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, "http://collector:70000")
+			p, err := export.Setup(t.Context(), export.WithoutGlobal())
+			if p != nil {
+				_ = p.Shutdown(t.Context())
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name)
+		})
+	}
+	t.Run("valid ports", func(t *testing.T) {
+		for _, o := range []export.OTLPOption{export.OTLPEndpointURL("http://collector:1"), export.OTLPEndpointURL("https://collector"),
+			export.OTLPEndpoint("collector:65535"), export.OTLPEndpoint("collector"), export.OTLPEndpoint("[::1]:4318")} {
+			p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithOTLP(o))
+			require.NoError(t, err)
+			require.NoError(t, p.Shutdown(t.Context()))
+		}
+	})
+}
