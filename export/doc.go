@@ -61,8 +61,8 @@
 //	OTEL_SDK_DISABLED                      true (any case): nothing is produced or sent     false
 //	OTEL_SERVICE_NAME                      service.name of the resource                     unknown_service:<program>
 //	OTEL_RESOURCE_ATTRIBUTES               more resource attributes, k=v,k=v                none
-//	OTEL_LOGS_EXPORTER                     console, otlp, none (comma list)                 console, plus otlp if an endpoint is set
-//	OTEL_TRACES_EXPORTER                   console, otlp, none (comma list)                 otlp if an endpoint is set, else none
+//	OTEL_LOGS_EXPORTER                     console, otlp, none (comma list)                 console, plus otlp if a logs endpoint is set
+//	OTEL_TRACES_EXPORTER                   console, otlp, none (comma list)                 otlp if a traces endpoint is set, else none
 //	OTEL_EXPORTER_OTLP_ENDPOINT            base http or https URL of the OTLP receiver      http://localhost:4318 when otlp is chosen
 //	OTEL_EXPORTER_OTLP_LOGS_ENDPOINT       full URL for logs (…/v1/logs)                    from the base URL
 //	OTEL_EXPORTER_OTLP_TRACES_ENDPOINT     full URL for traces (…/v1/traces)                from the base URL
@@ -86,7 +86,9 @@
 // The per-signal OTLP variables (…_LOGS_…, …_TRACES_…: endpoint, headers,
 // timeout, compression, insecure, protocol, and the three certificate
 // variables) are honoured as the OTLP exporters define them, the signal's
-// own first. A batch size above the queue size is lowered to it. Byte sizes
+// own first; a logs or traces endpoint is the base variable or the
+// signal's own, so that the signal's own endpoint turns OTLP on for that
+// signal alone. A batch size above the queue size is lowered to it. Byte sizes
 // are estimated encoded sizes.
 //
 // A mistake is an error from [Setup] that names the variable or option and

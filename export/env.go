@@ -20,7 +20,9 @@ import (
 // env is what Setup reads from the environment, validated.
 type env struct {
 	logs, traces  []string // OTEL_LOGS_EXPORTER, OTEL_TRACES_EXPORTER; nil when unset
-	otlpEndpoint  bool     // an OTLP endpoint variable is set
+	// An OTLP endpoint variable is set for logs, for traces: the base
+	// one, or the signal's own.
+	logsEndpoint, tracesEndpoint bool
 	consoleFormat string   // "pretty" or "json"
 	level         severity.Severity
 	batch         batchConfig
@@ -52,7 +54,8 @@ func readEnv() (env, error) {
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
 		if raw := os.Getenv(name); raw != "" {
-			e.otlpEndpoint = true
+			e.logsEndpoint = e.logsEndpoint || !strings.Contains(name, "_TRACES_")
+			e.tracesEndpoint = e.tracesEndpoint || !strings.Contains(name, "_LOGS_")
 			// The URL may carry credentials: quote it redacted.
 			shown := logrecord.DefaultRedactor().URLString(raw)
 			u, err := url.Parse(raw)

@@ -447,3 +447,48 @@ func TestReviewEndpointPorts(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewPerSignalEndpointChoosesItsSignal: with no exporter option or
+// variable, a per-signal endpoint variable turns OTLP on for its signal
+// only: the other signal is not sent to a default endpoint nobody set.
+func TestReviewPerSignalEndpointChoosesItsSignal(t *testing.T) {
+	tests := []struct {
+		name              string
+		logs, traces      bool
+		wantLogs, wantSps int
+	}{
+		{"logs only", true, false, 3, 0},
+		{"traces only", false, true, 0, 1},
+		{"both", true, true, 3, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rv := newRVReceiver(t, nil)
+			if tt.logs {
+				t.Setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", rv.URL+"/v1/logs")
+			}
+			if tt.traces {
+				t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", rv.URL+"/v1/traces")
+			}
+			t.Setenv("OTEL_LOGS_EXPORTER", "") // the default choice
+			t.Setenv("OPLOG_LEVEL", "FATAL4")  // keep the default console quiet
+			p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithErrorHandler(func(error) {}))
+			require.NoError(t, err)
+			lg := p.LoggerProvider().Logger("review")
+			for range 3 {
+				var r log.Record
+				r.SetSeverity(log.SeverityFatal4)
+				r.SetBody(attribute.StringValue("x"))
+				lg.Emit(t.Context(), r)
+			}
+			_, span := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+			span.End()
+			_ = p.Shutdown(t.Context())
+			s := p.Stats()
+			rvAddsUp(t, s, true)
+			assert.Zero(t, s.Undelivered(), "nothing sent where no endpoint was set: %+v", s)
+			assert.Equal(t, tt.wantLogs, rv.records())
+			assert.Equal(t, tt.wantSps, rv.spans())
+		})
+	}
+}
