@@ -88,8 +88,8 @@
 // variables) are honoured as the OTLP exporters define them, the signal's
 // own first; a logs or traces endpoint is the base variable or the
 // signal's own, so that the signal's own endpoint turns OTLP on for that
-// signal alone. A batch size above the queue size is lowered to it. Byte sizes
-// are estimated encoded sizes.
+// signal alone. A batch size above the queue size is lowered to it. Byte
+// sizes are estimated encoded sizes.
 //
 // A mistake is an error from [Setup] that names the variable or option and
 // the accepted values, rather than a setting silently ignored: a header

@@ -19,14 +19,14 @@ import (
 
 // env is what Setup reads from the environment, validated.
 type env struct {
-	logs, traces  []string // OTEL_LOGS_EXPORTER, OTEL_TRACES_EXPORTER; nil when unset
+	logs, traces []string // OTEL_LOGS_EXPORTER, OTEL_TRACES_EXPORTER; nil when unset
 	// An OTLP endpoint variable is set for logs, for traces: the base
 	// one, or the signal's own.
 	logsEndpoint, tracesEndpoint bool
-	consoleFormat string   // "pretty" or "json"
-	level         severity.Severity
-	batch         batchConfig
-	disabled      bool // OTEL_SDK_DISABLED=true
+	consoleFormat                string // "pretty" or "json"
+	level                        severity.Severity
+	batch                        batchConfig
+	disabled                     bool // OTEL_SDK_DISABLED=true
 }
 
 func readEnv() (env, error) {

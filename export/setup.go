@@ -355,8 +355,8 @@ func spanLimits(l logrecord.Limits) sdktrace.SpanLimits {
 
 // chooseExporters applies the rules of the package documentation: options
 // first; with no exporter option, the OTEL_*_EXPORTER variables; with those
-// unset, the console on stdout, plus OTLP for each signal whose endpoint variable
-// (the base one or its own) is set.
+// unset, the console on stdout, plus OTLP for each signal whose endpoint
+// variable (the base one or its own) is set.
 func chooseExporters(ctx context.Context, c config, e env) ([]namedExporter, []sdktrace.SpanExporter, error) {
 	var logs []namedExporter
 	spans := slices.Clone(c.spanExps)
