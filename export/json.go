@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"io"
+	"math"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -160,11 +162,11 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 	}
 	if ts := r.Timestamp(); !ts.IsZero() {
 		field("timeUnixNano")
-		b = appendUnixNano(b, ts.UnixNano())
+		b = appendUnixNano(b, ts)
 	}
 	if ts := r.ObservedTimestamp(); !ts.IsZero() {
 		field("observedTimeUnixNano")
-		b = appendUnixNano(b, ts.UnixNano())
+		b = appendUnixNano(b, ts)
 	}
 	if s := r.Severity(); s != 0 {
 		field("severityNumber")
@@ -220,9 +222,20 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 }
 
 // appendUnixNano writes a fixed64 as protobuf's JSON mapping does: a string.
-// Times before 1970 have no fixed64 form and are written as 0.
-func appendUnixNano(b []byte, ns int64) []byte {
+// Times before 1970 have no fixed64 form and are written as 0; times past
+// 2262-04-11, which Unix nanoseconds in an int64 cannot hold (UnixNano
+// wraps around: year 3000 would read as 1830), as the last one it holds.
+func appendUnixNano(b []byte, t time.Time) []byte {
+	var ns uint64
+	switch {
+	case t.Before(time.Unix(0, 0)):
+		ns = 0
+	case t.After(time.Unix(0, math.MaxInt64)):
+		ns = math.MaxInt64
+	default:
+		ns = uint64(t.UnixNano())
+	}
 	b = append(b, '"')
-	b = strconv.AppendUint(b, uint64(max(ns, 0)), 10)
+	b = strconv.AppendUint(b, ns, 10)
 	return append(b, '"')
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -341,4 +342,34 @@ func TestReviewNilArguments(t *testing.T) {
 		})
 		require.NoError(t, tp.Shutdown(t.Context()))
 	})
+}
+
+// TestReviewJSONTimestampsOutOfRange: a time that Unix nanoseconds cannot
+// hold is written clamped, never wrapped around to another date.
+func TestReviewJSONTimestampsOutOfRange(t *testing.T) {
+	tests := map[string]struct {
+		ts   time.Time
+		want string
+	}{
+		"year 3000":  {time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), "9223372036854775807"},
+		"year 2263":  {time.Date(2263, 1, 1, 0, 0, 0, 0, time.UTC), "9223372036854775807"},
+		"year 1000":  {time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), "0"},
+		"year 1677":  {time.Date(1677, 1, 1, 0, 0, 0, 0, time.UTC), "0"},
+		"year 2026":  {time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "1767225600000000000"},
+		"last ns ok": {time.Unix(0, math.MaxInt64), "9223372036854775807"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := rvSetup(t, export.WithJSON(&syncWriter{w: &buf}))
+			var r log.Record
+			r.SetTimestamp(tt.ts)
+			r.SetObservedTimestamp(tt.ts)
+			r.SetSeverity(log.SeverityInfo)
+			p.LoggerProvider().Logger("review").Emit(t.Context(), r)
+			require.NoError(t, p.Shutdown(t.Context()))
+			assert.Contains(t, buf.String(), `"timeUnixNano":"`+tt.want+`"`)
+			assert.Contains(t, buf.String(), `"observedTimeUnixNano":"`+tt.want+`"`)
+		})
+	}
 }
