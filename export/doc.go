@@ -111,5 +111,9 @@
 // request would carry the configured headers to another host): a 3xx
 // answer fails the export. Delivery is read from the answer itself: a
 // partial success only from the decoded partial_success field of a 2xx
-// answer; any other answer fails the batch, whatever its body says.
+// answer; any other answer fails the batch, whatever its body says. A time
+// that OTLP's Unix nanoseconds cannot carry (before 1970, after
+// 2262-04-11) is sent clamped to the nearest one, by the OTLP and JSON
+// exporters alike, rather than wrapped around to another date; the other
+// exporters (the store) get it as it was.
 package export

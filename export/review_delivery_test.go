@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -605,4 +607,51 @@ func TestReviewUserExporterErrorTextIgnored(t *testing.T) {
 	assert.Equal(t, uint64(10), s.Exporters[0].Dropped.ExportFailed)
 	assert.Zero(t, s.Exporters[0].Delivered)
 	assert.Equal(t, uint64(1), s.Spans.Dropped.ExportFailed)
+}
+
+// TestReviewOTLPTimestampsOutOfRange: over OTLP too, a time that Unix
+// nanoseconds cannot hold arrives clamped (before 1970: 0; past 2262: the
+// last nanosecond an int64 holds), never wrapped around to another date.
+func TestReviewOTLPTimestampsOutOfRange(t *testing.T) {
+	const last = uint64(math.MaxInt64)
+	tests := map[string]struct {
+		ts   time.Time
+		want uint64
+	}{
+		"year 3000": {time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), last},
+		"year 1000": {time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		"year 1969": {time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		"year 2026": {time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1767225600000000000},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			rv := newRVReceiver(t, nil)
+			mem := export.NewMemory()
+			p := rvSetup(t, export.WithOTLP(export.OTLPEndpointURL(rv.URL)), export.WithExporter(mem), export.WithSpanExporter(mem))
+			var r log.Record
+			r.SetTimestamp(tt.ts)
+			r.SetObservedTimestamp(tt.ts)
+			r.SetSeverity(log.SeverityInfo)
+			p.LoggerProvider().Logger("review").Emit(t.Context(), r)
+			_, span := p.TracerProvider().Tracer("review").Start(t.Context(), "op", trace.WithTimestamp(tt.ts))
+			span.AddEvent("e", trace.WithTimestamp(tt.ts))
+			span.End(trace.WithTimestamp(tt.ts))
+			require.NoError(t, p.Shutdown(t.Context()))
+			rv.mu.Lock()
+			defer rv.mu.Unlock()
+			require.Len(t, rv.logs, 1)
+			lr := rv.logs[0].GetResourceLogs()[0].GetScopeLogs()[0].GetLogRecords()[0]
+			assert.Equal(t, tt.want, lr.GetTimeUnixNano())
+			assert.Equal(t, tt.want, lr.GetObservedTimeUnixNano())
+			require.Len(t, rv.traces, 1)
+			sp := rv.traces[0].GetResourceSpans()[0].GetScopeSpans()[0].GetSpans()[0]
+			assert.Equal(t, tt.want, sp.GetStartTimeUnixNano())
+			assert.Equal(t, tt.want, sp.GetEndTimeUnixNano())
+			assert.Equal(t, tt.want, sp.GetEvents()[0].GetTimeUnixNano())
+			// Other exporters (the store) get the time as it was.
+			require.Len(t, mem.Records(), 1)
+			assert.True(t, mem.Records()[0].Timestamp().Equal(tt.ts))
+			assert.True(t, mem.Spans()[0].StartTime().Equal(tt.ts))
+		})
+	}
 }
