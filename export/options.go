@@ -270,7 +270,8 @@ func WithoutGlobal() Option {
 // caller's: a handler that blocks holds neither a log call nor Shutdown
 // past its deadline ([Pipeline.ForceFlush] and Shutdown wait for it within
 // their context only); errors it is too slow to take are summed up later.
-// Default: one line on stderr per error, prefixed "oplog: ".
+// Default: one line on stderr per error, prefixed "oplog: ", its control
+// characters escaped as the console escapes them.
 func WithErrorHandler(f func(error)) Option {
 	return optionFunc(func(c *config) { c.errHandler = f })
 }

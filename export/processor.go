@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -454,7 +453,7 @@ func safeHandler(handle func(error)) func(error) {
 	return func(err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				fmt.Fprintln(os.Stderr, "oplog:", &PanicError{Method: "error handler", Value: panicText(r)}, "while handling:", safeText(err))
+				writeStderr((&PanicError{Method: "error handler", Value: panicText(r)}).Error() + " while handling: " + safeText(err))
 			}
 		}()
 		handle(err)

@@ -3,9 +3,11 @@ package export_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -313,4 +315,53 @@ func TestReviewEmitDuringShutdown(t *testing.T) {
 	rvAddsUp(t, s, true)
 	assert.Equal(t, uint64(len(mem.Records())), s.Exporters[0].Delivered)
 	assert.Equal(t, uint64(len(mem.Spans())), s.Spans.Exported)
+}
+
+// rvForger fails every export with an error whose text tries to forge
+// lines and drive the terminal.
+type rvForger struct{}
+
+func (rvForger) Export(context.Context, []sdklog.Record) error {
+	return errors.New("down\noplog: FORGED 0 record(s) dropped\r\x1b[2K\x1b[31m\u2028\u202e")
+}
+func (rvForger) Shutdown(context.Context) error   { return nil }
+func (rvForger) ForceFlush(context.Context) error { return nil }
+
+// TestReviewDefaultHandlerOneLinePerError: the default error handler
+// writes one line per error on stderr, control characters escaped, so an
+// exporter's (or a receiver's) text cannot forge a line of oplog's.
+func TestReviewDefaultHandlerOneLinePerError(t *testing.T) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	orig := os.Stderr
+	os.Stderr = w
+	restored := false
+	restore := func() {
+		if !restored {
+			os.Stderr, restored = orig, true
+			_ = w.Close()
+		}
+	}
+	t.Cleanup(restore)
+	out := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(r)
+		out <- string(b)
+	}()
+	p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(rvForger{}))
+	require.NoError(t, err)
+	rvEmit(t.Context(), p, 1)
+	_ = p.Shutdown(t.Context())
+	restore()
+	text := <-out
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	require.NotEmpty(t, lines)
+	for _, l := range lines {
+		assert.True(t, strings.HasPrefix(l, "oplog: "), "%q", l)
+		assert.NotContains(t, l, "\x1b")
+		assert.NotContains(t, l, "\r")
+		assert.NotContains(t, l, "\u2028")
+		assert.NotContains(t, l, "\u202e")
+	}
+	assert.Equal(t, 1, strings.Count(text, "FORGED"), "%q", text)
 }

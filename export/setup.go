@@ -63,10 +63,7 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if !c.minSeverity.Valid() {
 		c.minSeverity = e.level
 	}
-	handle := c.errHandler
-	if handle == nil {
-		handle = func(err error) { fmt.Fprintln(os.Stderr, "oplog:", err) }
-	}
+	handle := c.handler()
 
 	res, err := buildResource(ctx, c)
 	if err != nil {
