@@ -123,9 +123,13 @@ func (m *Memory) WithSpanID(id trace.SpanID) []sdklog.Record {
 	return m.Where(func(r *sdklog.Record) bool { return r.SpanID() == id })
 }
 
-// Attribute returns the value of the record's attribute key.
+// Attribute returns the value of the record's attribute key; a nil record
+// has none.
 func Attribute(r *sdklog.Record, key attribute.Key) (attribute.Value, bool) {
 	var v attribute.Value
+	if r == nil {
+		return v, false
+	}
 	found := false
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		if kv.Key == key {

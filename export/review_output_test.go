@@ -249,6 +249,8 @@ func TestReviewMemory(t *testing.T) {
 	assert.Empty(t, zero.Spans())
 	_, ok := export.Attribute(&recs[1], "")
 	assert.False(t, ok)
+	assert.NotPanics(t, func() { _, ok = export.Attribute(nil, "k") })
+	assert.False(t, ok)
 }
 
 // TestReviewTinyLimits: the smallest limits and bounds still give valid,
