@@ -517,6 +517,9 @@ func (r *reporter) send(err error) {
 // before the call, the drops held back included; once the reporter is
 // stopped (after Shutdown), it returns at once.
 func (r *reporter) sync(ctx context.Context) {
+	if r == nil {
+		return
+	}
 	r.mu.Lock()
 	var pending []error
 	for key, n := range r.held {
@@ -563,6 +566,9 @@ func (r *reporter) sync(ctx context.Context) {
 // reporter's goroutine once it has handed what is buffered (or, when the
 // handler blocks, once it returns).
 func (r *reporter) close(ctx context.Context) {
+	if r == nil {
+		return
+	}
 	r.sync(ctx)
 	r.stopOnce.Do(func() { close(r.stop) })
 }

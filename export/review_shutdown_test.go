@@ -365,3 +365,25 @@ func TestReviewDefaultHandlerOneLinePerError(t *testing.T) {
 	}
 	assert.Equal(t, 1, strings.Count(text, "FORGED"), "%q", text)
 }
+
+// TestReviewZeroPipeline: a Pipeline not built by Setup (its zero value)
+// produces nothing, and none of its methods panics, even at once.
+func TestReviewZeroPipeline(t *testing.T) {
+	var p export.Pipeline
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			assert.NotPanics(t, func() {
+				rvEmit(t.Context(), &p, 2)
+				_, s := p.TracerProvider().Tracer("review").Start(t.Context(), "op")
+				s.End()
+				assert.NoError(t, p.ForceFlush(t.Context()))
+				assert.Equal(t, export.Stats{}, p.Stats())
+			})
+		})
+	}
+	wg.Wait()
+	assert.NotPanics(t, func() { assert.NoError(t, p.Shutdown(t.Context())) })
+	assert.NotPanics(t, func() { assert.NoError(t, p.Shutdown(t.Context())) })
+	assert.Equal(t, export.Stats{}, p.Stats())
+}

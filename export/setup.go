@@ -25,7 +25,9 @@ import (
 )
 
 // Pipeline is the wired OpenTelemetry SDK: a LoggerProvider and a
-// TracerProvider whose records and spans go to the chosen exporters.
+// TracerProvider whose records and spans go to the chosen exporters. Make
+// one with [Setup]; the zero Pipeline is one that produces nothing, as with
+// OTEL_SDK_DISABLED=true.
 type Pipeline struct {
 	logs   *sdklog.LoggerProvider
 	traces *sdktrace.TracerProvider
@@ -35,6 +37,22 @@ type Pipeline struct {
 
 	shutdownOnce sync.Once
 	shutdownErr  error
+	// zeroOnce makes a Pipeline not from Setup (its zero value) a
+	// disabled one: see ready.
+	zeroOnce sync.Once
+}
+
+// ready makes the zero Pipeline, not built by Setup, usable as a pipeline
+// that produces nothing (as OTEL_SDK_DISABLED=true makes one), and returns
+// p.
+func (p *Pipeline) ready() *Pipeline {
+	p.zeroOnce.Do(func() {
+		if p.proc == nil {
+			p.logs, p.traces = sdklog.NewLoggerProvider(), sdktrace.NewTracerProvider()
+			p.proc, p.spans = &processor{}, &spanProcessor{}
+		}
+	})
+	return p
 }
 
 // Setup builds the pipeline from opts and the environment (see the package
@@ -130,13 +148,14 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 }
 
 // LoggerProvider returns the pipeline's log provider.
-func (p *Pipeline) LoggerProvider() *sdklog.LoggerProvider { return p.logs }
+func (p *Pipeline) LoggerProvider() *sdklog.LoggerProvider { return p.ready().logs }
 
 // TracerProvider returns the pipeline's trace provider.
-func (p *Pipeline) TracerProvider() *sdktrace.TracerProvider { return p.traces }
+func (p *Pipeline) TracerProvider() *sdktrace.TracerProvider { return p.ready().traces }
 
 // Stats returns the delivery counts so far. It is safe to call at any time.
 func (p *Pipeline) Stats() Stats {
+	p.ready()
 	s := Stats{Emitted: p.proc.emitted.Load(), Spans: p.spans.stats()}
 	for _, k := range p.proc.sinks {
 		s.Exporters = append(s.Exporters, k.stats())
@@ -148,6 +167,7 @@ func (p *Pipeline) Stats() Stats {
 // and waits, within ctx, until the error handler has seen every drop
 // reported before the call.
 func (p *Pipeline) ForceFlush(ctx context.Context) error {
+	p.ready()
 	err := errors.Join(p.traces.ForceFlush(ctx), p.logs.ForceFlush(ctx))
 	p.rep.sync(ctx)
 	return err
@@ -166,6 +186,7 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 // The error says how many records were not delivered, by exporter and
 // reason. A second call returns the first call's result.
 func (p *Pipeline) Shutdown(ctx context.Context) error {
+	p.ready()
 	p.shutdownOnce.Do(func() {
 		fastpath.Unregister(p.logs)
 		errs := []error{p.traces.Shutdown(ctx), p.logs.Shutdown(ctx)}
