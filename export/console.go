@@ -35,7 +35,8 @@ import (
 // coloured only when the writer is a terminal.
 //
 // Console is an sdk/log Exporter and an sdk/trace SpanExporter (a line per
-// ended span). It is safe for concurrent use.
+// ended span). It is safe for concurrent use. A writer that panics fails
+// the export with a [*PanicError].
 type Console struct {
 	mu     sync.Mutex
 	w      io.Writer
@@ -85,12 +86,22 @@ func NewConsole(w io.Writer, opts ...ConsoleOption) *Console {
 var ErrNilWriter = errors.New("export: nil io.Writer")
 
 // write writes b to the console's writer.
-func (c *Console) write(b []byte) error {
-	if isNil(c.w) {
+func (c *Console) write(b []byte) error { return writeTo(c.w, b) }
+
+// writeTo writes b to w, as Console and JSON do: a nil w, or a Write that
+// panics, is an error, not a panic in the goroutine of a log call (a
+// standalone exporter may run there, behind an SDK's simple processor).
+func writeTo(w io.Writer, b []byte) (err error) {
+	if isNil(w) {
 		return ErrNilWriter
 	}
-	_, err := c.w.Write(b)
-	return err
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Method: "Write", Value: panicText(r)}
+		}
+	}()
+	_, err = w.Write(b)
+	return safeErr(err)
 }
 
 // location is the console's location; local time for a zero Console.

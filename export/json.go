@@ -23,7 +23,8 @@ import (
 // plog.JSONUnmarshaler read it. NaN and ±Inf are written as the strings
 // "NaN", "Infinity" and "-Infinity", as protobuf's JSON mapping does.
 // Control characters and U+2028/2029 are escaped, so a line is always one
-// JSON object. JSON is safe for concurrent use.
+// JSON object. JSON is safe for concurrent use. A writer that panics fails
+// the export with a [*PanicError].
 type JSON struct {
 	mu  sync.Mutex
 	w   io.Writer
@@ -49,11 +50,7 @@ func (j *JSON) Export(_ context.Context, records []sdklog.Record) error {
 	if len(b) > 1<<20 {
 		j.buf = nil
 	}
-	if isNil(j.w) {
-		return ErrNilWriter
-	}
-	_, err := j.w.Write(b)
-	return err
+	return writeTo(j.w, b)
 }
 
 // Shutdown does nothing: the writer belongs to the caller.

@@ -375,3 +375,29 @@ func TestReviewJSONTimestampsOutOfRange(t *testing.T) {
 		})
 	}
 }
+
+type rvPanicWriter struct{}
+
+func (rvPanicWriter) Write([]byte) (int, error) { panic("writer boom") }
+
+// TestReviewWriterPanics: a writer that panics fails the export of a
+// standalone Console or JSON with a *PanicError; the log call that ran
+// it, behind the SDK's simple processor, goes on.
+func TestReviewWriterPanics(t *testing.T) {
+	for _, exp := range []sdklog.Exporter{export.NewConsole(rvPanicWriter{}), export.NewJSON(rvPanicWriter{})} {
+		var r log.Record
+		r.SetBody(attribute.StringValue("x"))
+		lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+		require.NotPanics(t, func() { lp.Logger("raw").Emit(t.Context(), r) })
+		require.NoError(t, lp.Shutdown(t.Context()))
+		var pe *export.PanicError
+		var recs []sdklog.Record
+		mem := export.NewMemory()
+		p := rvSetup(t, export.WithExporter(mem))
+		p.LoggerProvider().Logger("x").Emit(t.Context(), r)
+		require.NoError(t, p.ForceFlush(t.Context()))
+		recs = mem.Records()
+		require.Len(t, recs, 1)
+		require.ErrorAs(t, exp.Export(t.Context(), recs), &pe)
+	}
+}
