@@ -221,6 +221,12 @@ func TestReviewJSONHostileStrings(t *testing.T) {
 		assert.Empty(t, rvSafeLine(l), "%q", l)
 	}
 	assert.Equal(t, []byte(`{"resourceLogs":[]}`), export.AppendOTLPJSON(nil, nil))
+	var zero []byte
+	require.NotPanics(t, func() { zero = export.AppendOTLPJSON(nil, make([]sdklog.Record, 2)) })
+	assert.True(t, json.Valid(zero), "%s", zero)
+	var zc bytes.Buffer
+	require.NotPanics(t, func() { _ = export.NewConsole(&zc).Export(t.Context(), make([]sdklog.Record, 2)) })
+	assert.Equal(t, 2, strings.Count(zc.String(), "\n"))
 }
 
 // TestReviewMemory: the Memory exporter survives what a test may pass it
