@@ -80,6 +80,10 @@
 //	OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES      bytes of one export request                      4194304 (4 MiB)
 //	OTEL_BLRP_SCHEDULE_DELAY               ms the OTLP exporter waits to fill a batch       1000
 //	OTEL_BLRP_EXPORT_TIMEOUT               ms one export may take, retries included         30000
+//	OTEL_BSP_MAX_QUEUE_SIZE                spans each span exporter may hold                OTEL_BLRP_MAX_QUEUE_SIZE's
+//	OTEL_BSP_MAX_EXPORT_BATCH_SIZE         spans per export                                 OTEL_BLRP_MAX_EXPORT_BATCH_SIZE's
+//	OTEL_BSP_SCHEDULE_DELAY                ms a span exporter waits to fill a batch         OTEL_BLRP_SCHEDULE_DELAY's
+//	OTEL_BSP_EXPORT_TIMEOUT                ms one span export may take                      OTEL_BLRP_EXPORT_TIMEOUT's
 //	OPLOG_CONSOLE_FORMAT                   pretty or json, for the default stdout exporter  pretty
 //	OPLOG_LEVEL                            minimum severity exported (a severity name)      every record
 //
@@ -88,8 +92,11 @@
 // variables) are honoured as the OTLP exporters define them, the signal's
 // own first; a logs or traces endpoint is the base variable or the
 // signal's own, so that the signal's own endpoint turns OTLP on for that
-// signal alone. A batch size above the queue size is lowered to it. Byte
-// sizes are estimated encoded sizes.
+// signal alone. The span queues take the same sizes and durations as the
+// record queues, the OTEL_BSP_* variables winning over the OTEL_BLRP_*
+// ones for them (options, such as [WithQueueSize], win over both). A batch
+// size above the queue size is lowered to it. Byte sizes are estimated
+// encoded sizes.
 //
 // A mistake is an error from [Setup] that names the variable or option and
 // the accepted values, rather than a setting silently ignored: a header

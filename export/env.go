@@ -26,7 +26,10 @@ type env struct {
 	consoleFormat                string // "pretty" or "json"
 	level                        severity.Severity
 	batch                        batchConfig
-	disabled                     bool // OTEL_SDK_DISABLED=true
+	// spanBatch holds the OTEL_BSP_* variables that are set: they win over
+	// the OTEL_BLRP_* ones for the span queues.
+	spanBatch batchConfig
+	disabled  bool // OTEL_SDK_DISABLED=true
 }
 
 func readEnv() (env, error) {
@@ -131,6 +134,10 @@ func readEnv() (env, error) {
 	intVar("OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES", &e.batch.batchBytes)
 	msVar("OTEL_BLRP_SCHEDULE_DELAY", &e.batch.interval)
 	msVar("OTEL_BLRP_EXPORT_TIMEOUT", &e.batch.timeout)
+	intVar("OTEL_BSP_MAX_QUEUE_SIZE", &e.spanBatch.queueSize)
+	intVar("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &e.spanBatch.batchSize)
+	msVar("OTEL_BSP_SCHEDULE_DELAY", &e.spanBatch.interval)
+	msVar("OTEL_BSP_EXPORT_TIMEOUT", &e.spanBatch.timeout)
 
 	switch raw := strings.ToLower(strings.TrimSpace(os.Getenv("OPLOG_CONSOLE_FORMAT"))); raw {
 	case "", "pretty":

@@ -492,3 +492,47 @@ func TestReviewPerSignalEndpointChoosesItsSignal(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewSpanQueueVariables: the OTEL_BSP_* variables, which the
+// specification defines for spans, reach the span queues (a mistake in
+// one is an error naming it); options win over them.
+func TestReviewSpanQueueVariables(t *testing.T) {
+	for _, name := range []string{"OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT"} {
+		t.Run(name+" mistake", func(t *testing.T) {
+			t.Setenv(name, "-1")
+			p, err := export.Setup(t.Context(), export.WithoutGlobal(), export.WithExporter(export.NewMemory()))
+			if p != nil {
+				_ = p.Shutdown(t.Context())
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name)
+		})
+	}
+	run := func(t *testing.T, opts ...export.Option) export.Stats {
+		exp := newRVBlocked()
+		p := rvSetup(t, append([]export.Option{export.WithExporter(exp), export.WithSpanExporter(exp)}, opts...)...)
+		tr := p.TracerProvider().Tracer("review")
+		lg := p.LoggerProvider().Logger("review")
+		for i := range 10 {
+			_, s := tr.Start(t.Context(), "op")
+			s.End()
+			var r log.Record
+			r.SetBody(attribute.IntValue(i))
+			lg.Emit(t.Context(), r)
+		}
+		s := p.Stats()
+		close(exp.release)
+		return s
+	}
+	t.Run("queue size", func(t *testing.T) {
+		t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "2")
+		s := run(t)
+		assert.GreaterOrEqual(t, s.Spans.Dropped.QueueFull, uint64(10-3), "spans: %+v", s.Spans)
+		assert.Zero(t, s.Exporters[0].Dropped.QueueFull, "records keep their queue")
+	})
+	t.Run("option wins", func(t *testing.T) {
+		t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "2")
+		s := run(t, export.WithQueueSize(100))
+		assert.Zero(t, s.Spans.Dropped.QueueFull, "spans: %+v", s.Spans)
+	})
+}

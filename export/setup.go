@@ -77,6 +77,7 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if e.disabled {
 		return disabledPipeline(c), nil
 	}
+	spanBatch := resolveBatch(c.batch, overlay(e.batch, e.spanBatch))
 	c.batch = resolveBatch(c.batch, e.batch)
 	if !c.minSeverity.Valid() {
 		c.minSeverity = e.level
@@ -130,7 +131,7 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
 	spans := &spanProcessor{limits: c.limits, bound: bound}
 	for _, se := range spanExps {
-		spans.queues = append(spans.queues, newSpanQueue(spanExporterName(se, logExps), se, c.batch, bound, spans.cut, rep.report))
+		spans.queues = append(spans.queues, newSpanQueue(spanExporterName(se, logExps), se, spanBatch, bound, spans.cut, rep.report))
 	}
 	traces := sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
@@ -236,6 +237,27 @@ func (e *UndeliveredError) Error() string {
 		out = append(out, s+": "+parts(sp.Exporters))
 	}
 	return "export: " + strings.Join(out, "; ")
+}
+
+// overlay is base with the fields set in top (above zero) replacing its own.
+func overlay(base, top batchConfig) batchConfig {
+	pick := func(b, t int) int {
+		if t > 0 {
+			return t
+		}
+		return b
+	}
+	pickDur := func(b, t time.Duration) time.Duration {
+		if t > 0 {
+			return t
+		}
+		return b
+	}
+	return batchConfig{
+		queueSize: pick(base.queueSize, top.queueSize), batchSize: pick(base.batchSize, top.batchSize),
+		queueBytes: pick(base.queueBytes, top.queueBytes), batchBytes: pick(base.batchBytes, top.batchBytes),
+		interval: pickDur(base.interval, top.interval), timeout: pickDur(base.timeout, top.timeout),
+	}
 }
 
 func resolveBatch(opt, env batchConfig) batchConfig {
