@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -33,7 +35,8 @@ import (
 // coloured only when the writer is a terminal.
 //
 // Console is an sdk/log Exporter and an sdk/trace SpanExporter (a line per
-// ended span). It is safe for concurrent use.
+// ended span). It is safe for concurrent use. A writer that panics fails
+// the export with a [*PanicError].
 type Console struct {
 	mu     sync.Mutex
 	w      io.Writer
@@ -55,19 +58,58 @@ type ConsoleOption func(*Console)
 // terminal and the NO_COLOR variable is unset.
 func ConsoleColor(on bool) ConsoleOption { return func(c *Console) { c.color = on } }
 
-// ConsoleTime sets the time layout and location. Default: "15:04:05.000",
-// local time.
+// ConsoleTime sets the time layout and location (a nil loc is local
+// time). Default: "15:04:05.000", local time.
 func ConsoleTime(layout string, loc *time.Location) ConsoleOption {
-	return func(c *Console) { c.layout, c.loc = layout, loc }
+	return func(c *Console) {
+		if loc == nil {
+			loc = time.Local
+		}
+		c.layout, c.loc = layout, loc
+	}
 }
 
-// NewConsole returns a console exporter writing to w.
+// NewConsole returns a console exporter writing to w; nil options are
+// ignored. With a nil w, every export fails with [ErrNilWriter].
 func NewConsole(w io.Writer, opts ...ConsoleOption) *Console {
 	c := &Console{w: w, color: isTerminal(w) && os.Getenv("NO_COLOR") == "", layout: "15:04:05.000", loc: time.Local}
 	for _, o := range opts {
-		o(c)
+		if o != nil {
+			o(c)
+		}
 	}
 	return c
+}
+
+// ErrNilWriter is the error of an export by a [Console] or [JSON] exporter
+// built on a nil writer ([WithConsole] and [WithJSON] refuse one).
+var ErrNilWriter = errors.New("export: nil io.Writer")
+
+// write writes b to the console's writer.
+func (c *Console) write(b []byte) error { return writeTo(c.w, b) }
+
+// writeTo writes b to w, as Console and JSON do: a nil w, or a Write that
+// panics, is an error, not a panic in the goroutine of a log call (a
+// standalone exporter may run there, behind an SDK's simple processor).
+func writeTo(w io.Writer, b []byte) (err error) {
+	if isNil(w) {
+		return ErrNilWriter
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Method: "Write", Value: panicText(r)}
+		}
+	}()
+	_, err = w.Write(b)
+	return safeErr(err)
+}
+
+// location is the console's location; local time for a zero Console.
+func (c *Console) location() *time.Location {
+	if c.loc == nil {
+		return time.Local
+	}
+	return c.loc
 }
 
 // isTerminal reports whether w is a character device such as a terminal.
@@ -92,8 +134,7 @@ func (c *Console) Export(_ context.Context, records []sdklog.Record) error {
 	if len(b) > 64<<10 {
 		c.buf = nil // do not keep a huge buffer alive
 	}
-	_, err := c.w.Write(b)
-	return err
+	return c.write(b)
 }
 
 // ExportSpans writes one line per span.
@@ -102,7 +143,7 @@ func (c *Console) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) 
 	defer c.mu.Unlock()
 	b := c.buf[:0]
 	for _, s := range spans {
-		b = s.EndTime().In(c.loc).AppendFormat(b, c.layout)
+		b = s.EndTime().In(c.location()).AppendFormat(b, c.layout)
 		b = append(b, " SPAN   "...)
 		b = appendEscaped(b, s.Name())
 		b = append(b, " status="...)
@@ -120,8 +161,7 @@ func (c *Console) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) 
 		b = append(b, '\n')
 	}
 	c.buf = b
-	_, err := c.w.Write(b)
-	return err
+	return c.write(b)
 }
 
 // Shutdown does nothing: the writer belongs to the caller.
@@ -175,11 +215,9 @@ func appendAttrValue(b []byte, v attribute.Value) []byte {
 		if ss := v.AsStringSlice(); len(ss) == 1 {
 			return appendValue(b, ss[0])
 		}
-		return appendEscaped(b, v.String())
+		return appendJSON(b, v.String())
 	case attribute.SLICE, attribute.MAP, attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
-		// JSON, which brackets and quotes its own parts: written as it is,
-		// control characters escaped.
-		return appendEscaped(b, v.String())
+		return appendJSON(b, v.String())
 	}
 	return appendValue(b, v.String())
 }
@@ -189,7 +227,7 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 	if ts.IsZero() {
 		ts = r.ObservedTimestamp()
 	}
-	b = ts.In(c.loc).AppendFormat(b, c.layout)
+	b = ts.In(c.location()).AppendFormat(b, c.layout)
 	b = append(b, ' ')
 
 	sev := severity.FromOTel(r.Severity())
@@ -283,6 +321,21 @@ func (c *Console) appendRecord(b []byte, r *sdklog.Record) []byte {
 	return append(b, '\n')
 }
 
+// appendJSON writes a list or map rendered as JSON, which brackets and
+// quotes its own parts: as it is, control characters escaped, unless it
+// holds a space, which would let a string inside it read as a key=value
+// pair of the line: then it is quoted whole.
+func appendJSON(b []byte, s string) []byte {
+	if strings.IndexFunc(s, isSpace) >= 0 {
+		return appendQuoted(b, s)
+	}
+	return appendEscaped(b, s)
+}
+
+// isSpace: ASCII blanks and controls, and the Unicode spaces a reader may
+// split a line on.
+func isSpace(r rune) bool { return r <= ' ' || unicode.IsSpace(r) }
+
 // appendKey writes a key, quoted when it would not read back as one.
 func appendKey(b []byte, k string) []byte {
 	if k == "" || needsQuote(k) {
@@ -318,7 +371,7 @@ func needsQuote(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if mustEscape(r) || r == utf8.RuneError && size == 1 {
+		if mustEscape(r) || r == utf8.RuneError && size == 1 || unicode.IsSpace(r) {
 			return true
 		}
 		i += size

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"slices"
@@ -18,12 +19,17 @@ import (
 
 // env is what Setup reads from the environment, validated.
 type env struct {
-	logs, traces  []string // OTEL_LOGS_EXPORTER, OTEL_TRACES_EXPORTER; nil when unset
-	otlpEndpoint  bool     // an OTLP endpoint variable is set
-	consoleFormat string   // "pretty" or "json"
-	level         severity.Severity
-	batch         batchConfig
-	disabled      bool // OTEL_SDK_DISABLED=true
+	logs, traces []string // OTEL_LOGS_EXPORTER, OTEL_TRACES_EXPORTER; nil when unset
+	// An OTLP endpoint variable is set for logs, for traces: the base
+	// one, or the signal's own.
+	logsEndpoint, tracesEndpoint bool
+	consoleFormat                string // "pretty" or "json"
+	level                        severity.Severity
+	batch                        batchConfig
+	// spanBatch holds the OTEL_BSP_* variables that are set: they win over
+	// the OTEL_BLRP_* ones for the span queues.
+	spanBatch batchConfig
+	disabled  bool // OTEL_SDK_DISABLED=true
 }
 
 func readEnv() (env, error) {
@@ -51,7 +57,8 @@ func readEnv() (env, error) {
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
 		if raw := os.Getenv(name); raw != "" {
-			e.otlpEndpoint = true
+			e.logsEndpoint = e.logsEndpoint || !strings.Contains(name, "_TRACES_")
+			e.tracesEndpoint = e.tracesEndpoint || !strings.Contains(name, "_LOGS_")
 			// The URL may carry credentials: quote it redacted.
 			shown := logrecord.DefaultRedactor().URLString(raw)
 			u, err := url.Parse(raw)
@@ -61,6 +68,8 @@ func readEnv() (env, error) {
 			case u.Scheme != "http" && u.Scheme != "https":
 				// The OTLP exporters would send anything else as http.
 				fail(name, shown, "an http or https URL")
+			case checkURLPort(u) != nil:
+				fail(name, shown, "a port from 1 to 65535")
 			}
 		}
 	}
@@ -83,8 +92,8 @@ func readEnv() (env, error) {
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"} {
 		if raw := os.Getenv(name); raw != "" {
-			if n, err := strconv.Atoi(raw); err != nil || n < 0 {
-				fail(name, raw, "a whole number of milliseconds")
+			if _, ok := parseMillis(raw, 0); !ok {
+				fail(name, raw, fmt.Sprintf("a whole number of milliseconds from 0 to %d", maxMillis))
 			}
 		}
 	}
@@ -111,12 +120,12 @@ func readEnv() (env, error) {
 	}
 	msVar := func(name string, dst *time.Duration) {
 		if raw := os.Getenv(name); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 {
-				fail(name, raw, "a whole number of milliseconds ≥ 1")
+			d, ok := parseMillis(raw, 1)
+			if !ok {
+				fail(name, raw, fmt.Sprintf("a whole number of milliseconds from 1 to %d", maxMillis))
 				return
 			}
-			*dst = time.Duration(n) * time.Millisecond
+			*dst = d
 		}
 	}
 	intVar("OTEL_BLRP_MAX_QUEUE_SIZE", &e.batch.queueSize)
@@ -125,6 +134,10 @@ func readEnv() (env, error) {
 	intVar("OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES", &e.batch.batchBytes)
 	msVar("OTEL_BLRP_SCHEDULE_DELAY", &e.batch.interval)
 	msVar("OTEL_BLRP_EXPORT_TIMEOUT", &e.batch.timeout)
+	intVar("OTEL_BSP_MAX_QUEUE_SIZE", &e.spanBatch.queueSize)
+	intVar("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &e.spanBatch.batchSize)
+	msVar("OTEL_BSP_SCHEDULE_DELAY", &e.spanBatch.interval)
+	msVar("OTEL_BSP_EXPORT_TIMEOUT", &e.spanBatch.timeout)
 
 	switch raw := strings.ToLower(strings.TrimSpace(os.Getenv("OPLOG_CONSOLE_FORMAT"))); raw {
 	case "", "pretty":
@@ -145,6 +158,36 @@ func readEnv() (env, error) {
 		return e, joinErrs(errs)
 	}
 	return e, nil
+}
+
+// checkPort checks a port of an endpoint: a number from 1 to 65535.
+func checkPort(port string) error {
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return errors.New("want a port from 1 to 65535")
+	}
+	return nil
+}
+
+// checkURLPort checks u's port, if it has one ("http://h:" has an empty one).
+func checkURLPort(u *url.URL) error {
+	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
+		return checkPort(p)
+	}
+	return nil
+}
+
+// maxMillis is the largest number of milliseconds a time.Duration holds.
+const maxMillis = int64(math.MaxInt64 / time.Millisecond)
+
+// parseMillis reads a millisecond variable of at least least: a larger
+// value than a time.Duration holds is refused, not wrapped around into a
+// tiny or negative duration.
+func parseMillis(raw string, least int64) (time.Duration, bool) {
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < least || n > maxMillis {
+		return 0, false
+	}
+	return time.Duration(n) * time.Millisecond, true
 }
 
 // checkEnvHeaders checks an OTEL_EXPORTER_OTLP_*HEADERS value as the OTLP
@@ -317,8 +360,8 @@ func requestTimeout(opt time.Duration, signal string) time.Duration {
 		return opt
 	}
 	for _, name := range []string{"OTEL_EXPORTER_OTLP_" + signal + "_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"} {
-		if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n >= 0 {
-			return time.Duration(n) * time.Millisecond
+		if d, ok := parseMillis(os.Getenv(name), 0); ok {
+			return d
 		}
 	}
 	return 10 * time.Second

@@ -78,7 +78,7 @@ func TestConsoleGolden(t *testing.T) {
 
 	want := `10:30:00.123 INFO   [sync.run hubspot/conn-42 #9E0F1G2H] Fetched page  page=2 cursor="a b"
 10:30:00.123 WARN2  forged\nline\r\u001b[2J\u001b]0;title\u0007 \u2028 \u202e end  "k\nv"="x=y\"z"
-10:30:00.123 ERROR  {"n":1}  empty="" nan=NaN m={"k":"a\nb\u001b[2J"} ss=["x y","z"]
+10:30:00.123 ERROR  {"n":1}  empty="" nan=NaN m={"k":"a\nb\u001b[2J"} ss="[\"x y\",\"z\"]"
 10:30:00.123 DEBUG3  http.response.status_code=200 h="one value"
 10:30:00.123 DEBUG3  event=custom.event http.response.status_code=200 h="one value"
 `

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"io"
+	"math"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -21,7 +23,8 @@ import (
 // plog.JSONUnmarshaler read it. NaN and ±Inf are written as the strings
 // "NaN", "Infinity" and "-Infinity", as protobuf's JSON mapping does.
 // Control characters and U+2028/2029 are escaped, so a line is always one
-// JSON object. JSON is safe for concurrent use.
+// JSON object. JSON is safe for concurrent use. A writer that panics fails
+// the export with a [*PanicError].
 type JSON struct {
 	mu  sync.Mutex
 	w   io.Writer
@@ -30,7 +33,8 @@ type JSON struct {
 
 var _ sdklog.Exporter = (*JSON)(nil)
 
-// NewJSON returns a JSON exporter writing to w.
+// NewJSON returns a JSON exporter writing to w. With a nil w, every
+// export fails with [ErrNilWriter].
 func NewJSON(w io.Writer) *JSON { return &JSON{w: w} }
 
 // Export writes the batch as one line.
@@ -46,8 +50,7 @@ func (j *JSON) Export(_ context.Context, records []sdklog.Record) error {
 	if len(b) > 1<<20 {
 		j.buf = nil
 	}
-	_, err := j.w.Write(b)
-	return err
+	return writeTo(j.w, b)
 }
 
 // Shutdown does nothing: the writer belongs to the caller.
@@ -156,11 +159,11 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 	}
 	if ts := r.Timestamp(); !ts.IsZero() {
 		field("timeUnixNano")
-		b = appendUnixNano(b, ts.UnixNano())
+		b = appendUnixNano(b, ts)
 	}
 	if ts := r.ObservedTimestamp(); !ts.IsZero() {
 		field("observedTimeUnixNano")
-		b = appendUnixNano(b, ts.UnixNano())
+		b = appendUnixNano(b, ts)
 	}
 	if s := r.Severity(); s != 0 {
 		field("severityNumber")
@@ -216,9 +219,20 @@ func appendLogRecord(b []byte, r *sdklog.Record) []byte {
 }
 
 // appendUnixNano writes a fixed64 as protobuf's JSON mapping does: a string.
-// Times before 1970 have no fixed64 form and are written as 0.
-func appendUnixNano(b []byte, ns int64) []byte {
+// Times before 1970 have no fixed64 form and are written as 0; times past
+// 2262-04-11, which Unix nanoseconds in an int64 cannot hold (UnixNano
+// wraps around: year 3000 would read as 1830), as the last one it holds.
+func appendUnixNano(b []byte, t time.Time) []byte {
+	var ns uint64
+	switch {
+	case t.Before(time.Unix(0, 0)):
+		ns = 0
+	case t.After(time.Unix(0, math.MaxInt64)):
+		ns = math.MaxInt64
+	default:
+		ns = uint64(t.UnixNano())
+	}
 	b = append(b, '"')
-	b = strconv.AppendUint(b, uint64(max(ns, 0)), 10)
+	b = strconv.AppendUint(b, ns, 10)
 	return append(b, '"')
 }

@@ -73,8 +73,12 @@ func (m *Memory) Reset() {
 	m.records, m.spans = nil, nil
 }
 
-// Where returns the records for which keep reports true.
+// Where returns the records for which keep reports true; a nil keep keeps
+// every record.
 func (m *Memory) Where(keep func(*sdklog.Record) bool) []sdklog.Record {
+	if keep == nil {
+		keep = func(*sdklog.Record) bool { return true }
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []sdklog.Record
@@ -119,9 +123,13 @@ func (m *Memory) WithSpanID(id trace.SpanID) []sdklog.Record {
 	return m.Where(func(r *sdklog.Record) bool { return r.SpanID() == id })
 }
 
-// Attribute returns the value of the record's attribute key.
+// Attribute returns the value of the record's attribute key; a nil record
+// has none.
 func Attribute(r *sdklog.Record, key attribute.Key) (attribute.Value, bool) {
 	var v attribute.Value
+	if r == nil {
+		return v, false
+	}
 	found := false
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		if kv.Key == key {

@@ -222,8 +222,8 @@ func WithQueueBytes(n int) Option {
 }
 
 // WithBatchBytes bounds the bytes (estimated encoded size) of one export
-// request; larger batches are split, and a record larger than the bound
-// alone is cut to fit. Default: OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES, else
+// request; larger batches are split, a record larger than the bound alone
+// is cut to fit, and a resource larger than a quarter of it is cut to that. Default: OPLOG_BLRP_MAX_EXPORT_BATCH_BYTES, else
 // 4 MiB, well under the 20 MiB an OpenTelemetry Collector accepts; n must
 // be ≥ 1.
 func WithBatchBytes(n int) Option {
@@ -265,8 +265,13 @@ func WithoutGlobal() Option {
 
 // WithErrorHandler receives errors that have no caller: dropped records
 // (a [*DropError], at most once per 5 seconds for each exporter and reason,
-// with the count held back since) and exporter failures.
-// Default: one line on stderr per error, prefixed "oplog: ".
+// with the count held back since) and exporter failures. It is called on
+// a goroutine of the pipeline's, one error at a time, never on the
+// caller's: a handler that blocks holds neither a log call nor Shutdown
+// past its deadline ([Pipeline.ForceFlush] and Shutdown wait for it within
+// their context only); errors it is too slow to take are summed up later.
+// Default: one line on stderr per error, prefixed "oplog: ", its control
+// characters escaped as the console escapes them.
 func WithErrorHandler(f func(error)) Option {
 	return optionFunc(func(c *config) { c.errHandler = f })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path"
 	"strings"
@@ -29,9 +30,9 @@ type OTLPOption struct {
 
 // OTLPEndpoint sets the host and port of the receiver ("collector:4318"),
 // over https unless [OTLPInsecure] is given. Overrides
-// OTEL_EXPORTER_OTLP_ENDPOINT. Default: localhost:4318. An empty value, or
-// one with a scheme or a path, is an error: give a URL to
-// [OTLPEndpointURL].
+// OTEL_EXPORTER_OTLP_ENDPOINT. Default: localhost:4318. An empty value, a
+// port that is not from 1 to 65535, or a value with a scheme or a path, is
+// an error: give a URL to [OTLPEndpointURL].
 func OTLPEndpoint(hostport string) OTLPOption {
 	switch {
 	case strings.TrimSpace(hostport) == "":
@@ -40,6 +41,14 @@ func OTLPEndpoint(hostport string) OTLPOption {
 		return OTLPOption{err: errors.New("export: OTLPEndpoint: want host:port without a scheme; give a URL to OTLPEndpointURL")}
 	case strings.ContainsAny(hostport, "/?#@ \t\r\n"):
 		return OTLPOption{err: errors.New("export: OTLPEndpoint: want host:port only (no path, query, credentials or spaces)")}
+	case strings.Contains(hostport, ":"):
+		_, port, err := net.SplitHostPort(hostport)
+		if err == nil {
+			err = checkPort(port)
+		}
+		if err != nil {
+			return OTLPOption{err: fmt.Errorf("export: OTLPEndpoint(%q): want host:port, the port from 1 to 65535", hostport)}
+		}
 	}
 	return OTLPOption{logs: otlploghttp.WithEndpoint(hostport), traces: otlptracehttp.WithEndpoint(hostport)}
 }
@@ -49,7 +58,8 @@ func OTLPEndpoint(hostport string) OTLPOption {
 // are appended to its path ("http://h:4318/" gives http://h:4318/v1/logs).
 // The scheme, http or https, decides plain or TLS transport. Overrides
 // OTEL_EXPORTER_OTLP_ENDPOINT. Anything but an absolute http or https URL
-// without credentials, query or fragment is an error.
+// without credentials, query or fragment, its port (if given) from 1 to
+// 65535, is an error.
 func OTLPEndpointURL(base string) OTLPOption {
 	u, err := url.Parse(base)
 	shown := logrecord.DefaultRedactor().URLString(base)
@@ -63,6 +73,8 @@ func OTLPEndpointURL(base string) OTLPOption {
 		why = "credentials in the URL are not sent; use OTLPHeaders"
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		why = "want a URL without query or fragment"
+	case checkURLPort(u) != nil:
+		why = "want a port from 1 to 65535"
 	}
 	if why != "" {
 		return OTLPOption{err: fmt.Errorf("export: OTLPEndpointURL(%q): %s", shown, why)}

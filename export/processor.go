@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -383,18 +382,69 @@ func minSeverity(s severity.Severity) log.Severity {
 }
 
 // reporter passes errors to the handler, at most once per interval for each
-// kind of drop, with the count of what it held back.
+// kind of drop, with the count of what it held back. The handler runs on
+// the reporter's own goroutine, never on the caller's: a log call that
+// finds a queue full, or a Shutdown, must not wait on a handler that blocks
+// (the default writes to stderr, which may be a pipe nobody reads). What
+// does not fit in its buffer is held: drops are added to the count held
+// back for their kind, other errors are counted as lost and said so.
 type reporter struct {
 	handle   func(error)
 	interval time.Duration
+	ch       chan report
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{} // closed when run returns
 
 	mu   sync.Mutex
 	last map[string]time.Time
 	held map[string]uint64
+	lost uint64
+}
+
+// report is an error for the handler, or a barrier closed once every
+// error before it was handled.
+type report struct {
+	err     error
+	barrier chan struct{}
 }
 
 func newReporter(handle func(error), interval time.Duration) *reporter {
-	return &reporter{handle: safeHandler(handle), interval: interval, last: map[string]time.Time{}, held: map[string]uint64{}}
+	r := &reporter{
+		handle: safeHandler(handle), interval: interval,
+		ch: make(chan report, 64), stop: make(chan struct{}), done: make(chan struct{}),
+		last: map[string]time.Time{}, held: map[string]uint64{},
+	}
+	go r.run()
+	return r
+}
+
+// run hands the errors to the handler until stopped, then hands what is
+// already buffered and returns.
+func (r *reporter) run() {
+	defer close(r.done)
+	deliver := func(it report) {
+		if it.barrier != nil {
+			close(it.barrier)
+			return
+		}
+		r.handle(it.err)
+	}
+	for {
+		select {
+		case it := <-r.ch:
+			deliver(it)
+		case <-r.stop:
+			for {
+				select {
+				case it := <-r.ch:
+					deliver(it)
+				default:
+					return
+				}
+			}
+		}
+	}
 }
 
 // safeHandler calls the error handler, surviving its panics: they are
@@ -403,7 +453,7 @@ func safeHandler(handle func(error)) func(error) {
 	return func(err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				fmt.Fprintln(os.Stderr, "oplog:", &PanicError{Method: "error handler", Value: panicText(r)}, "while handling:", safeText(err))
+				writeStderr((&PanicError{Method: "error handler", Value: panicText(r)}).Error() + " while handling: " + safeText(err))
 			}
 		}()
 		handle(err)
@@ -423,7 +473,7 @@ func safeText(err error) (s string) {
 func (r *reporter) report(err error) {
 	d, ok := err.(*DropError)
 	if !ok {
-		r.handle(err)
+		r.send(err)
 		return
 	}
 	key := d.Exporter + "\x00" + d.Reason
@@ -442,22 +492,83 @@ func (r *reporter) report(err error) {
 		c.Count += held
 		d = &c
 	}
-	r.handle(d)
+	r.send(d)
 }
 
-// flush reports the drops held back by the rate limit.
-func (r *reporter) flush() {
+// send queues err for the handler without waiting: when the buffer is
+// full, a drop's count is held back for flush, another error is lost and
+// counted.
+func (r *reporter) send(err error) {
+	select {
+	case r.ch <- report{err: err}:
+		return
+	default:
+	}
 	r.mu.Lock()
-	var held []*DropError
+	defer r.mu.Unlock()
+	if d, ok := err.(*DropError); ok {
+		r.held[d.Exporter+"\x00"+d.Reason] += d.Count
+		return
+	}
+	r.lost++
+}
+
+// sync waits, within ctx, until the handler has seen every error reported
+// before the call, the drops held back included; once the reporter is
+// stopped (after Shutdown), it returns at once.
+func (r *reporter) sync(ctx context.Context) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	var pending []error
 	for key, n := range r.held {
 		if n > 0 {
 			exp, reason, _ := strings.Cut(key, "\x00")
-			held = append(held, &DropError{Exporter: exp, Reason: reason, Count: n})
+			pending = append(pending, &DropError{Exporter: exp, Reason: reason, Count: n})
 			r.held[key] = 0
 		}
 	}
-	r.mu.Unlock()
-	for _, d := range held {
-		r.handle(d)
+	if r.lost > 0 {
+		pending = append(pending, fmt.Errorf("export: %d error report(s) lost: the error handler was too slow", r.lost))
+		r.lost = 0
 	}
+	r.mu.Unlock()
+	for i, err := range pending {
+		select {
+		case r.ch <- report{err: err}:
+		case <-r.done:
+			return
+		case <-ctx.Done():
+			// Not handed over: held again (the counts are in Stats anyway).
+			for _, err := range pending[i:] {
+				r.send(err)
+			}
+			return
+		}
+	}
+	barrier := make(chan struct{})
+	select {
+	case r.ch <- report{barrier: barrier}:
+	case <-r.done:
+		return
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-barrier:
+	case <-r.done:
+	case <-ctx.Done():
+	}
+}
+
+// close hands what is held to the handler within ctx, then stops the
+// reporter's goroutine once it has handed what is buffered (or, when the
+// handler blocks, once it returns).
+func (r *reporter) close(ctx context.Context) {
+	if r == nil {
+		return
+	}
+	r.sync(ctx)
+	r.stopOnce.Do(func() { close(r.stop) })
 }

@@ -25,7 +25,9 @@ import (
 )
 
 // Pipeline is the wired OpenTelemetry SDK: a LoggerProvider and a
-// TracerProvider whose records and spans go to the chosen exporters.
+// TracerProvider whose records and spans go to the chosen exporters. Make
+// one with [Setup]; the zero Pipeline is one that produces nothing, as with
+// OTEL_SDK_DISABLED=true.
 type Pipeline struct {
 	logs   *sdklog.LoggerProvider
 	traces *sdktrace.TracerProvider
@@ -35,16 +37,35 @@ type Pipeline struct {
 
 	shutdownOnce sync.Once
 	shutdownErr  error
+	// zeroOnce makes a Pipeline not from Setup (its zero value) a
+	// disabled one: see ready.
+	zeroOnce sync.Once
+}
+
+// ready makes the zero Pipeline, not built by Setup, usable as a pipeline
+// that produces nothing (as OTEL_SDK_DISABLED=true makes one), and returns
+// p.
+func (p *Pipeline) ready() *Pipeline {
+	p.zeroOnce.Do(func() {
+		if p.proc == nil {
+			p.logs, p.traces = sdklog.NewLoggerProvider(), sdktrace.NewTracerProvider()
+			p.proc, p.spans = &processor{}, &spanProcessor{}
+		}
+	})
+	return p
 }
 
 // Setup builds the pipeline from opts and the environment (see the package
 // documentation for the variables and defaults) and, unless [WithoutGlobal]
 // is given, registers its providers as the otel globals. Bad environment
-// values make it fail with an error naming the variable.
+// values make it fail with an error naming the variable. A nil Option is
+// ignored.
 func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	var c config
 	for _, o := range opts {
-		o.apply(&c)
+		if o != nil { // a nil Option (an option chosen conditionally, say) is none
+			o.apply(&c)
+		}
 	}
 	e, err := readEnv()
 	if err != nil {
@@ -56,28 +77,29 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	if e.disabled {
 		return disabledPipeline(c), nil
 	}
+	spanBatch := resolveBatch(c.batch, overlay(e.batch, e.spanBatch))
 	c.batch = resolveBatch(c.batch, e.batch)
 	if !c.minSeverity.Valid() {
 		c.minSeverity = e.level
 	}
-	handle := c.errHandler
-	if handle == nil {
-		handle = func(err error) { fmt.Fprintln(os.Stderr, "oplog:", err) }
-	}
-	rep := newReporter(handle, 5*time.Second)
+	handle := c.handler()
 
 	res, err := buildResource(ctx, c)
-	// One request's items may take batchBytes less the resource and the
-	// envelopes; never less than half of it.
-	bound := max(c.batch.batchBytes-requestOverhead(res), c.batch.batchBytes/2)
 	if err != nil {
 		return nil, err
 	}
+	// Every request carries the resource: at most a quarter of one.
+	res = fitResource(res, c.limits, c.batch.batchBytes/4, handle)
+	// One request's items may take batchBytes less the resource and the
+	// envelopes; never less than half of it.
+	bound := max(c.batch.batchBytes-requestOverhead(res), c.batch.batchBytes/2)
 
 	logExps, spanExps, err := chooseExporters(ctx, c, e)
 	if err != nil {
 		return nil, err
 	}
+	// Started once nothing can fail: its goroutine ends with Shutdown.
+	rep := newReporter(handle, 5*time.Second)
 	proc := &processor{
 		min: minSeverity(c.minSeverity), limits: c.limits, countLimit: attributeCountLimit(c.limits),
 		bound: bound, trustClean: c.limits.Covers(logrecord.Limits{}),
@@ -109,7 +131,7 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	fastpath.Register(&fastpath.Pipeline{Provider: logs, Emit: proc.emit})
 	spans := &spanProcessor{limits: c.limits, bound: bound}
 	for _, se := range spanExps {
-		spans.queues = append(spans.queues, newSpanQueue(spanExporterName(se, logExps), se, c.batch, bound, spans.cut, rep.report))
+		spans.queues = append(spans.queues, newSpanQueue(spanExporterName(se, logExps), se, spanBatch, bound, spans.cut, rep.report))
 	}
 	traces := sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
@@ -127,13 +149,14 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 }
 
 // LoggerProvider returns the pipeline's log provider.
-func (p *Pipeline) LoggerProvider() *sdklog.LoggerProvider { return p.logs }
+func (p *Pipeline) LoggerProvider() *sdklog.LoggerProvider { return p.ready().logs }
 
 // TracerProvider returns the pipeline's trace provider.
-func (p *Pipeline) TracerProvider() *sdktrace.TracerProvider { return p.traces }
+func (p *Pipeline) TracerProvider() *sdktrace.TracerProvider { return p.ready().traces }
 
 // Stats returns the delivery counts so far. It is safe to call at any time.
 func (p *Pipeline) Stats() Stats {
+	p.ready()
 	s := Stats{Emitted: p.proc.emitted.Load(), Spans: p.spans.stats()}
 	for _, k := range p.proc.sinks {
 		s.Exporters = append(s.Exporters, k.stats())
@@ -141,9 +164,14 @@ func (p *Pipeline) Stats() Stats {
 	return s
 }
 
-// ForceFlush exports everything emitted so far, spans first, then logs.
+// ForceFlush exports everything emitted so far, spans first, then logs,
+// and waits, within ctx, until the error handler has seen every drop
+// reported before the call.
 func (p *Pipeline) ForceFlush(ctx context.Context) error {
-	return errors.Join(p.traces.ForceFlush(ctx), p.logs.ForceFlush(ctx))
+	p.ready()
+	err := errors.Join(p.traces.ForceFlush(ctx), p.logs.ForceFlush(ctx))
+	p.rep.sync(ctx)
+	return err
 }
 
 // Shutdown flushes spans, then logs, within ctx's deadline, and stops the
@@ -159,6 +187,7 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 // The error says how many records were not delivered, by exporter and
 // reason. A second call returns the first call's result.
 func (p *Pipeline) Shutdown(ctx context.Context) error {
+	p.ready()
 	p.shutdownOnce.Do(func() {
 		fastpath.Unregister(p.logs)
 		errs := []error{p.traces.Shutdown(ctx), p.logs.Shutdown(ctx)}
@@ -171,7 +200,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 		// sdk/trace likewise skips its span processors when ctx is done.
 		// Stopping one twice does nothing.
 		_ = p.spans.Shutdown(ctx) // its error is in errs, or ctx's is
-		p.rep.flush()
+		p.rep.close(ctx)
 		if s := p.Stats(); s.Undelivered() > 0 {
 			errs = append(errs, &UndeliveredError{Stats: s})
 		}
@@ -208,6 +237,27 @@ func (e *UndeliveredError) Error() string {
 		out = append(out, s+": "+parts(sp.Exporters))
 	}
 	return "export: " + strings.Join(out, "; ")
+}
+
+// overlay is base with the fields set in top (above zero) replacing its own.
+func overlay(base, top batchConfig) batchConfig {
+	pick := func(b, t int) int {
+		if t > 0 {
+			return t
+		}
+		return b
+	}
+	pickDur := func(b, t time.Duration) time.Duration {
+		if t > 0 {
+			return t
+		}
+		return b
+	}
+	return batchConfig{
+		queueSize: pick(base.queueSize, top.queueSize), batchSize: pick(base.batchSize, top.batchSize),
+		queueBytes: pick(base.queueBytes, top.queueBytes), batchBytes: pick(base.batchBytes, top.batchBytes),
+		interval: pickDur(base.interval, top.interval), timeout: pickDur(base.timeout, top.timeout),
+	}
 }
 
 func resolveBatch(opt, env batchConfig) batchConfig {
@@ -275,6 +325,56 @@ func sanitizeResource(res *resource.Resource, l logrecord.Limits) *resource.Reso
 	return resource.NewWithAttributes(l.String(res.SchemaURL()), sanitizeKVs(attrs, l)...)
 }
 
+// fitResource cuts res to at most room bytes of attributes, as a record is
+// cut (values first, step by step, each cut marked; then the last
+// attributes, service.name kept), and says so through report: every
+// request carries the resource, so one within the limits but larger than
+// a request would make every request too large for the life of the
+// process.
+func fitResource(res *resource.Resource, l logrecord.Limits, room int, report func(error)) *resource.Resource {
+	size := func(kvs []attribute.KeyValue) int {
+		n := len(res.SchemaURL())
+		for _, kv := range kvs {
+			n += kvSize(kv)
+		}
+		return n
+	}
+	attrs := res.Attributes()
+	before := size(attrs)
+	if before <= room {
+		return res
+	}
+	// service.name first: it is kept whatever else is dropped.
+	slices.SortStableFunc(attrs, func(a, b attribute.KeyValue) int {
+		switch {
+		case a.Key == semconv.ServiceNameKey && b.Key != semconv.ServiceNameKey:
+			return -1
+		case b.Key == semconv.ServiceNameKey && a.Key != semconv.ServiceNameKey:
+			return 1
+		}
+		return 0
+	})
+	var kvs []attribute.KeyValue
+	for _, t := range tighter(l, room) {
+		if kvs = sanitizeKVs(attrs, t); size(kvs) <= room {
+			break
+		}
+	}
+	if kvs == nil {
+		kvs = sanitizeKVs(attrs, logrecord.Limits{MaxStringLen: 16, MaxKeyLen: 16, MaxItems: 1, MaxDepth: 1})
+	}
+	kept := 0
+	for n := len(res.SchemaURL()); kept < len(kvs); kept++ {
+		if n += kvSize(kvs[kept]); n > room && kept > 0 {
+			break
+		}
+	}
+	kvs = kvs[:kept]
+	report(fmt.Errorf("export: the resource's attributes take %d bytes, more than a quarter of one request (WithBatchBytes): cut to %d bytes, %d of %d attributes kept",
+		before, size(kvs), len(kvs), len(attrs)))
+	return resource.NewWithAttributes(res.SchemaURL(), kvs...)
+}
+
 // spanLimits are the SDK's span limits for l: values are cut as they are
 // set (one byte, and two levels, past l, so that sanitizing marks the cut);
 // attributes past MaxAttributes are dropped and counted.
@@ -295,7 +395,8 @@ func spanLimits(l logrecord.Limits) sdktrace.SpanLimits {
 
 // chooseExporters applies the rules of the package documentation: options
 // first; with no exporter option, the OTEL_*_EXPORTER variables; with those
-// unset, the console on stdout, plus OTLP when an endpoint variable is set.
+// unset, the console on stdout, plus OTLP for each signal whose endpoint
+// variable (the base one or its own) is set.
 func chooseExporters(ctx context.Context, c config, e env) ([]namedExporter, []sdktrace.SpanExporter, error) {
 	var logs []namedExporter
 	spans := slices.Clone(c.spanExps)
@@ -317,14 +418,14 @@ func chooseExporters(ctx context.Context, c config, e env) ([]namedExporter, []s
 			wantOTLPLogs = slices.Contains(e.logs, "otlp")
 		default:
 			wantConsole = true
-			wantOTLPLogs = e.otlpEndpoint
+			wantOTLPLogs = e.logsEndpoint
 		}
 		switch {
 		case e.traces != nil:
 			wantOTLPTraces = slices.Contains(e.traces, "otlp")
 			wantConsoleTraces = slices.Contains(e.traces, "console")
 		default:
-			wantOTLPTraces = e.otlpEndpoint
+			wantOTLPTraces = e.tracesEndpoint
 		}
 	}
 	if wantConsole {

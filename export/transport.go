@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +27,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	collogpb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 )
@@ -325,8 +328,85 @@ func (e *otlpLogs) Export(ctx context.Context, records []sdklog.Record) error {
 		return nil
 	}
 	o := &observation{}
-	err := e.exp.Export(context.WithValue(ctx, observationKey{}, o), records)
+	err := e.exp.Export(context.WithValue(ctx, observationKey{}, o), clampRecordTimes(records))
 	return o.outcome("logs", err)
+}
+
+// The times OTLP's fixed64 Unix nanoseconds can carry through
+// time.UnixNano, which is undefined outside them (year 3000 would arrive as
+// 1970, year 1000 as 2169).
+var (
+	minOTLPTime = time.Unix(0, 0)
+	maxOTLPTime = time.Unix(0, math.MaxInt64)
+)
+
+// otlpTime is t clamped to what OTLP can carry; the zero time stays zero
+// (unset).
+func otlpTime(t time.Time) (time.Time, bool) {
+	switch {
+	case t.IsZero():
+		return t, false
+	case t.Before(minOTLPTime):
+		return minOTLPTime, true
+	case t.After(maxOTLPTime):
+		return maxOTLPTime, true
+	}
+	return t, false
+}
+
+// clampRecordTimes returns records with their times clamped to what OTLP
+// can carry: a copy when one changes (the other exporters of the pipeline,
+// the store say, share the records and keep the time as it was).
+func clampRecordTimes(records []sdklog.Record) []sdklog.Record {
+	var out []sdklog.Record
+	for i := range records {
+		ts, c1 := otlpTime(records[i].Timestamp())
+		obs, c2 := otlpTime(records[i].ObservedTimestamp())
+		if !c1 && !c2 {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(records)
+		}
+		out[i].SetTimestamp(ts)
+		out[i].SetObservedTimestamp(obs)
+	}
+	if out == nil {
+		return records
+	}
+	return out
+}
+
+// clampSpanTimes is clampRecordTimes for spans: start, end and event times.
+func clampSpanTimes(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
+	var out []sdktrace.ReadOnlySpan
+	for i, s := range spans {
+		_, c1 := otlpTime(s.StartTime())
+		_, c2 := otlpTime(s.EndTime())
+		changed := c1 || c2
+		for _, e := range s.Events() {
+			_, c := otlpTime(e.Time)
+			changed = changed || c
+		}
+		if !changed {
+			continue
+		}
+		st := tracetest.SpanStubFromReadOnlySpan(s)
+		st.StartTime, _ = otlpTime(st.StartTime)
+		st.EndTime, _ = otlpTime(st.EndTime)
+		st.Events = slices.Clone(st.Events)
+		for j := range st.Events {
+			st.Events[j].Time, _ = otlpTime(st.Events[j].Time)
+		}
+		if out == nil {
+			out = slices.Clone(spans)
+		}
+		out[i] = st.Snapshot()
+	}
+	if out == nil {
+		return spans
+	}
+	return out
 }
 
 func (e *otlpLogs) ForceFlush(ctx context.Context) error { return e.exp.ForceFlush(ctx) }
@@ -355,7 +435,7 @@ func (e *otlpSpans) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySp
 		return nil
 	}
 	o := &observation{}
-	err := e.exp.ExportSpans(context.WithValue(ctx, observationKey{}, o), spans)
+	err := e.exp.ExportSpans(context.WithValue(ctx, observationKey{}, o), clampSpanTimes(spans))
 	return o.outcome("traces", err)
 }
 

@@ -2,7 +2,6 @@ package export
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"time"
 
@@ -29,7 +28,18 @@ func (c *config) handler() func(error) {
 	if c.errHandler != nil {
 		return c.errHandler
 	}
-	return func(err error) { fmt.Fprintln(os.Stderr, "oplog:", err) }
+	return defaultHandler
+}
+
+// defaultHandler writes err on stderr, one line prefixed "oplog: ", its
+// control characters escaped as the console escapes them: an error's text
+// may quote an exporter, a receiver or a record, and must not forge a line
+// of oplog's nor drive the terminal.
+func defaultHandler(err error) { writeStderr(safeText(err)) }
+
+func writeStderr(s string) {
+	b := append([]byte("oplog: "), appendEscaped(nil, s)...)
+	_, _ = os.Stderr.Write(append(b, '\n'))
 }
 
 // disabledPipeline is the pipeline of OTEL_SDK_DISABLED=true: providers

@@ -129,10 +129,13 @@ func AppendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if escapeRune(r) {
+			// Legal in JSON, but a line or paragraph separator breaks a
+			// line for some readers, a C1 control (CSI…) drives some
+			// terminals, and a bidi control reorders what a reader sees.
 			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
+			b = append(b, `\u`...)
+			b = append(b, hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 			i += size
 			start = i
 			continue
@@ -141,4 +144,17 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// escapeRune reports the runes above ASCII that AppendString escapes: C1
+// controls, the line and paragraph separators, and the bidirectional
+// controls.
+func escapeRune(r rune) bool {
+	switch {
+	case r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
 }
