@@ -3,6 +3,8 @@ package export
 import (
 	"errors"
 	"net/http"
+
+	"github.com/oplog-go/oplog/internal/fastpath"
 )
 
 // How an export failed, read from the typed outcome the OTLP client
@@ -13,8 +15,7 @@ import (
 // partialSuccess reports the items a receiver rejected in a successful
 // (2xx) answer's decoded partial_success field.
 func partialSuccess(err error) (uint64, bool) {
-	var e *otlpError
-	if errors.As(err, &e) && e.partial {
+	if e, ok := fastpath.As[*otlpError](err); ok && e.partial {
 		return e.rejected, true
 	}
 	return 0, false
@@ -24,8 +25,8 @@ func partialSuccess(err error) (uint64, bool) {
 // size: the receiver found the request malformed, and sending it again
 // cannot help.
 func badRequest(err error) bool {
-	var e *otlpError
-	return errors.As(err, &e) && e.status == http.StatusBadRequest && !e.tooLarge
+	e, ok := fastpath.As[*otlpError](err)
+	return ok && e.status == http.StatusBadRequest && !e.tooLarge
 }
 
 // ErrTooLarge is what an exporter's error wraps (errors.Is) when its
@@ -39,4 +40,4 @@ var ErrTooLarge = errors.New("request too large for the receiver")
 
 // tooLarge reports a request refused for its size: the batch is split and
 // sent again.
-func tooLarge(err error) bool { return errors.Is(err, ErrTooLarge) }
+func tooLarge(err error) bool { return fastpath.Is(err, ErrTooLarge) }

@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/oplog-go/oplog/internal/fastpath"
 )
 
 // sink is the queue of one log exporter.
@@ -71,13 +72,15 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 // retries 429 and 5xx answers itself, but not a refused or dropped
 // connection (see DESIGN.md).
 func transient(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	// Exporters' errors may be anything: fastpath's Is and As never panic
+	// and give up on an Unwrap cycle, which would hang errors.Is.
+	is := func(target error) bool { return fastpath.Is(err, target) }
+	if is(context.DeadlineExceeded) || is(context.Canceled) {
 		return false
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if is(syscall.ECONNREFUSED) || is(syscall.ECONNRESET) || is(syscall.EPIPE) || is(io.EOF) || is(io.ErrUnexpectedEOF) {
 		return true
 	}
-	var op *net.OpError
-	return errors.As(err, &op)
+	_, ok := fastpath.As[*net.OpError](err)
+	return ok
 }

@@ -41,8 +41,9 @@ const (
 // The zero value means every default; a negative field means no limit.
 //
 // A cut string keeps its first bytes up to the last whole rune within the
-// limit and ends with "…[+N bytes]"; a cut slice ends with a "…[+N items]"
-// element; a cut map ends with a [MarkerMoreKey] entry.
+// limit and ends with "…[truncated from N bytes]", N the original length; a
+// cut slice ends with a "…[truncated from N items]" element; a cut map ends
+// with a [MarkerMoreKey] entry whose value is that text.
 type Limits struct {
 	MaxStringLen  int // default [DefaultMaxStringLen]
 	MaxKeyLen     int // default [DefaultMaxKeyLen]

@@ -353,6 +353,52 @@ func is(err, target error, budget *int) bool {
 	return false
 }
 
+// As is errors.As for an error of type T, never panicking and bounded
+// like [Is]: a panicking As or Unwrap method, or an Unwrap cycle, makes it
+// false.
+func As[T any](err error) (found T, ok bool) {
+	defer func() {
+		if recover() != nil {
+			var zero T
+			found, ok = zero, false
+		}
+	}()
+	budget := maxIsSteps
+	return as[T](err, &budget)
+}
+
+func as[T any](err error, budget *int) (T, bool) {
+	var zero T
+	for err != nil {
+		if *budget--; *budget < 0 {
+			return zero, false
+		}
+		if t, ok := err.(T); ok {
+			return t, true
+		}
+		if x, ok := err.(interface{ As(any) bool }); ok {
+			var t T
+			if x.As(&t) {
+				return t, true
+			}
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				if t, ok := as[T](e, budget); ok {
+					return t, true
+				}
+			}
+			return zero, false
+		default:
+			return zero, false
+		}
+	}
+	return zero, false
+}
+
 // AppendException appends err's exception attributes through red (see
 // [logrecord.Redactor.AppendException]: texts redacted before they are cut,
 // no panic whatever err's methods do). With errorType it adds error.type
