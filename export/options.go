@@ -252,6 +252,9 @@ func WithExportTimeout(d time.Duration) Option {
 
 // WithLimits sets the limits every record is sanitized to. Every value is
 // meaningful: a zero field is logrecord's default, a negative one no limit.
+// MaxAttributes counts every attribute of a record, oplog's own keys
+// included: they come first, so a limit cuts the caller's attributes
+// first, and one of 32 or more keeps all of oplog's (see package operation).
 // Default: logrecord's defaults.
 func WithLimits(l logrecord.Limits) Option {
 	return optionFunc(func(c *config) { c.limits = l })

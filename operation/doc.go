@@ -67,7 +67,11 @@
 // and counts), then the kind and references, the message's
 // other own attributes, and last the caller's. An attribute count limit
 // (export's Limits.MaxAttributes) keeps the first ones, so it cuts the
-// caller's attributes, never oplog's.
+// caller's attributes before any of oplog's. oplog's own keys count toward
+// the limit: below their number (from 4 on a plain message to about 20 on
+// the end record of a failed operation with every reference set) the last
+// of them go too, references first. The default, 256, and any limit of 32
+// or more keep every one.
 //
 // # Reserved keys
 //
