@@ -46,8 +46,9 @@
 // [*PanicError] reported.
 //
 // [Pipeline.Shutdown] flushes spans, then logs, within the caller's
-// deadline, and returns by it whatever an exporter does: what is still
-// queued or in an export under way is counted as dropped at shutdown, and
+// deadline, and returns by it (at most 50 ms past it, for an export under
+// way to stop) whatever an exporter does: what is still queued or in an
+// export that did not stop is counted as dropped at shutdown, and
 // spans still open are counted too. Its error says how many records and
 // spans were not delivered.
 //

@@ -311,7 +311,18 @@ func (q *queue[T]) close(ctx context.Context) error {
 		case <-q.done:
 		case <-ctx.Done():
 			err = ctx.Err()
-			q.abandon()
+			// An exporter that honours its context returns at once when
+			// told to stop: a moment's wait lets what it did be counted as
+			// it happened (delivered, or dropped at shutdown). One that
+			// blocks is abandoned.
+			q.cancel()
+			grace := time.NewTimer(shutdownGrace)
+			select {
+			case <-q.done:
+			case <-grace.C:
+				q.abandon()
+			}
+			grace.Stop()
 		}
 	}
 	q.cancel()
@@ -323,6 +334,10 @@ func (q *queue[T]) close(ctx context.Context) error {
 	}
 	return safeErr(callCtx(ctx, "Shutdown", q.stopExp))
 }
+
+// shutdownGrace is how long close waits, past Shutdown's deadline, for an
+// export under way to return once told to stop.
+const shutdownGrace = 50 * time.Millisecond
 
 // abandon counts everything pending as dropped at shutdown.
 func (q *queue[T]) abandon() {

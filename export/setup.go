@@ -176,10 +176,12 @@ func (p *Pipeline) ForceFlush(ctx context.Context) error {
 
 // Shutdown flushes spans, then logs, within ctx's deadline, and stops the
 // exporters. It returns by ctx's deadline whatever an exporter does (one
-// blocked in a write, say): what is still queued or in an export under way
-// then is counted as dropped at shutdown, once, and the exporter's
-// goroutine ends when the exporter returns. Spans still open are counted
-// (see [SpanStats]). Records emitted while it runs, and records that operations and
+// blocked in a write, say), at most 50 ms past it: at the deadline each
+// export under way is told to stop (its context is cancelled) and waited
+// for that long, so that one that stops is counted as it ended; what is
+// still queued or in an export that did not stop is counted as dropped at
+// shutdown, once, and the exporter's goroutine ends when the exporter
+// returns. Spans still open are counted (see [SpanStats]). Records emitted while it runs, and records that operations and
 // slog bridge handlers already using the pipeline emit after it, are
 // counted as emitted and dropped at shutdown. Records emitted after it
 // through the OTel API of LoggerProvider never reach the pipeline (the SDK
