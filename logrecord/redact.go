@@ -678,8 +678,7 @@ func (r *Redactor) text(s string, depth int) string {
 
 // urls redacts every URL with a scheme inside s.
 func (r *Redactor) urls(s string, depth int) string {
-	var b []byte
-	last := 0
+	sp := redactSplice{s: s}
 	for i := 0; i < len(s); {
 		k := strings.Index(s[i:], "://")
 		if k < 0 {
@@ -706,17 +705,9 @@ func (r *Redactor) urls(s string, depth int) string {
 		if red == span {
 			continue
 		}
-		if b == nil {
-			b = make([]byte, 0, len(s)+len(Redacted))
-		}
-		b = append(b, s[last:start]...)
-		b = append(b, red...)
-		last = end
+		sp.replace(start, end, red)
 	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
+	return sp.String()
 }
 
 // url redacts one URL; see URLString.
@@ -969,8 +960,7 @@ func redactMayNeedTextBytes(b []byte) bool {
 // pairs redacts the values of the name=value, name: value and JSON
 // "name": value pairs whose name is sensitive, wherever they are in s.
 func (r *Redactor) pairs(s string) string {
-	var b []byte
-	last := 0
+	sp := redactSplice{s: s}
 	var memo redactSpans
 	for i := 0; i < len(s); {
 		k := strings.IndexAny(s[i:], "=:")
@@ -1014,21 +1004,13 @@ func (r *Redactor) pairs(s string) string {
 		line := redactLineValued(redactLowerKey(lb[:0], s[ks:ke], true))
 		vs, ve, next := memo.valueSpan(s, sep+1, colon, line)
 		i = next
-		vs = max(vs, last)
+		vs = max(vs, sp.last)
 		if vs >= ve || s[vs:ve] == Redacted {
 			continue
 		}
-		if b == nil {
-			b = make([]byte, 0, len(s)+len(Redacted))
-		}
-		b = append(b, s[last:vs]...)
-		b = append(b, Redacted...)
-		last = ve
+		sp.replace(vs, ve, Redacted)
 	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
+	return sp.String()
 }
 
 // isTextKey reports whether a name found in free text is sensitive, as a
@@ -1281,8 +1263,7 @@ func (r *Redactor) encoded(s string, depth int) string {
 	if strings.IndexByte(s, '%') < 0 {
 		return s
 	}
-	var b []byte
-	last := 0
+	sp := redactSplice{s: s}
 	for i := 0; i < len(s); {
 		if redactEndsValue(s[i]) || s[i] == '=' {
 			i++
@@ -1314,25 +1295,16 @@ func (r *Redactor) encoded(s string, depth int) string {
 			}
 			red = url.QueryEscape(t)
 		}
-		if b == nil {
-			b = make([]byte, 0, len(s)+len(Redacted))
-		}
-		b = append(b, s[last:start]...)
-		b = append(b, red...)
-		last = j
+		sp.replace(start, j, red)
 	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
+	return sp.String()
 }
 
 // elements redacts the text of XML elements whose name is sensitive
 // (<password>…</password>, <wsse:Password>…</wsse:Password>), as SOAP and
 // XML APIs quote them in their errors: up to the next '<'.
 func (r *Redactor) elements(s string) string {
-	var b []byte
-	last := 0
+	sp := redactSplice{s: s}
 	gt, lt := -1, -1 // the next '>' and '<' found, remembered to stay linear
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '<')
@@ -1369,20 +1341,12 @@ func (r *Redactor) elements(s string) string {
 		vs := tagEnd + 1
 		ve := redactNextByte(s, '<', vs, &lt)
 		i = ve
-		if vs >= ve || s[vs:ve] == Redacted || vs < last {
+		if vs >= ve || s[vs:ve] == Redacted || vs < sp.last {
 			continue
 		}
-		if b == nil {
-			b = make([]byte, 0, len(s)+len(Redacted))
-		}
-		b = append(b, s[last:vs]...)
-		b = append(b, Redacted...)
-		last = ve
+		sp.replace(vs, ve, Redacted)
 	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
+	return sp.String()
 }
 
 // redactNextByte returns the index of the first c in s at or after from, or
@@ -1419,8 +1383,7 @@ func redactIsBasicCredential(c string) bool {
 // redactScheme replaces the token68 credential that follows the scheme word
 // (lower case) and spaces, when check, if any, accepts it.
 func redactScheme(s, word string, check func(string) bool) string {
-	var b []byte
-	last := 0
+	sp := redactSplice{s: s}
 	for i := 0; ; {
 		k := redactIndexWord(s, word, i)
 		if k < 0 {
@@ -1456,17 +1419,9 @@ func redactScheme(s, word string, check func(string) bool) string {
 		if s[ts:j] == Redacted || check != nil && !check(s[ts:j]) {
 			continue
 		}
-		if b == nil {
-			b = make([]byte, 0, len(s)+len(Redacted))
-		}
-		b = append(b, s[last:ts]...)
-		b = append(b, Redacted...)
-		last = j
+		sp.replace(ts, j, Redacted)
 	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
+	return sp.String()
 }
 
 // redactIndexBearer returns the index of the first "bearer", in any case, at
@@ -1675,4 +1630,29 @@ func (r *Redactor) Exception(err error) []attribute.KeyValue {
 // AppendException appends [Redactor.Exception]'s attributes to dst.
 func (r *Redactor) AppendException(dst []attribute.KeyValue, err error) []attribute.KeyValue {
 	return appendException(dst, err, r.orDefault())
+}
+
+// redactSplice builds a copy of s with spans replaced, left to right; it
+// allocates only at the first replacement, and gives s itself back when
+// there was none.
+type redactSplice struct {
+	s    string
+	b    []byte
+	last int // the end of the last span replaced
+}
+
+func (p *redactSplice) replace(start, end int, with string) {
+	if p.b == nil {
+		p.b = make([]byte, 0, len(p.s)+len(Redacted))
+	}
+	p.b = append(p.b, p.s[p.last:start]...)
+	p.b = append(p.b, with...)
+	p.last = end
+}
+
+func (p *redactSplice) String() string {
+	if p.b == nil {
+		return p.s
+	}
+	return string(append(p.b, p.s[p.last:]...))
 }
