@@ -152,11 +152,7 @@ func (h *Handler) groupNames() []string {
 	if len(frames) == 1 {
 		return nil
 	}
-	names := make([]string, 0, len(frames)-1)
-	for _, f := range frames[1:] {
-		names = append(names, f.name)
-	}
-	return names
+	return groupNamesOf(frames[1:])
 }
 
 // Handle emits r. Inside an operation, error texts and values are redacted

@@ -15,7 +15,7 @@ import (
 // partialSuccess reports the items a receiver rejected in a successful
 // (2xx) answer's decoded partial_success field.
 func partialSuccess(err error) (uint64, bool) {
-	if e, ok := fastpath.As[*otlpError](err); ok && e.partial {
+	if e, ok := fastpath.As[*otlpError](err); ok && e.rejected > 0 {
 		return e.rejected, true
 	}
 	return 0, false

@@ -155,7 +155,7 @@ func readEnv() (env, error) {
 		e.level = s
 	}
 	if len(errs) > 0 {
-		return e, joinErrs(errs)
+		return e, errors.Join(errs...)
 	}
 	return e, nil
 }

@@ -144,7 +144,8 @@ func WithExporter(exp sdklog.Exporter) Option {
 }
 
 // WithSpanExporter adds a span exporter for the operation spans, behind the
-// SDK's batch span processor. A nil exp is an error.
+// pipeline's counted span queue (as bounded and accounted as the records'
+// queues). A nil exp is an error.
 func WithSpanExporter(exp sdktrace.SpanExporter) Option {
 	return optionFunc(func(c *config) {
 		if isNil(exp) {
@@ -163,7 +164,8 @@ type LogSpanExporter interface {
 
 // WithStore adds a store of operations and messages (see package store):
 // records reach it through the pipeline like any exporter, counted in
-// Stats under "store"; spans through the span batcher. The pipeline's
+// Stats under "store"; spans through the pipeline's span queue, counted in
+// SpanStats. The pipeline's
 // Shutdown does not close the store, which stays readable: its owner
 // closes it afterwards. A nil s is an error.
 func WithStore(s LogSpanExporter) Option {

@@ -209,24 +209,12 @@ func resolveLimits(l logrecord.Limits) logrecord.Limits {
 }
 
 func (p *processor) ForceFlush(ctx context.Context) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(p.sinks))
-	for i, s := range p.sinks {
-		wg.Go(func() { errs[i] = s.flush(ctx) })
-	}
-	wg.Wait()
-	return joinErrs(errs)
+	return eachQueue(p.sinks, func(s *sink) error { return s.flush(ctx) })
 }
 
 func (p *processor) Shutdown(ctx context.Context) error {
 	p.stopped.Store(true)
-	var wg sync.WaitGroup
-	errs := make([]error, len(p.sinks))
-	for i, s := range p.sinks {
-		wg.Go(func() { errs[i] = s.close(ctx) })
-	}
-	wg.Wait()
-	return joinErrs(errs)
+	return eachQueue(p.sinks, func(s *sink) error { return s.close(ctx) })
 }
 
 // sanitize makes every string of r valid UTF-8 and applies the limits, in
@@ -476,7 +464,7 @@ func (r *reporter) report(err error) {
 		r.send(err)
 		return
 	}
-	key := d.Exporter + "\x00" + d.Reason
+	key := dropKey(d)
 	now := time.Now()
 	r.mu.Lock()
 	if last, seen := r.last[key]; seen && now.Sub(last) < r.interval {
@@ -495,6 +483,10 @@ func (r *reporter) report(err error) {
 	r.send(d)
 }
 
+// dropKey keys the drops held back: records and spans of one exporter
+// name (a log and a span exporter may share one) are summed apart.
+func dropKey(d *DropError) string { return d.What + "\x00" + d.Exporter + "\x00" + d.Reason }
+
 // send queues err for the handler without waiting: when the buffer is
 // full, a drop's count is held back for flush, another error is lost and
 // counted.
@@ -507,7 +499,7 @@ func (r *reporter) send(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d, ok := err.(*DropError); ok {
-		r.held[d.Exporter+"\x00"+d.Reason] += d.Count
+		r.held[dropKey(d)] += d.Count
 		return
 	}
 	r.lost++
@@ -524,8 +516,9 @@ func (r *reporter) sync(ctx context.Context) {
 	var pending []error
 	for key, n := range r.held {
 		if n > 0 {
-			exp, reason, _ := strings.Cut(key, "\x00")
-			pending = append(pending, &DropError{Exporter: exp, Reason: reason, Count: n})
+			what, rest, _ := strings.Cut(key, "\x00")
+			exp, reason, _ := strings.Cut(rest, "\x00")
+			pending = append(pending, &DropError{Exporter: exp, Reason: reason, Count: n, What: what})
 			r.held[key] = 0
 		}
 	}

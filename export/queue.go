@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -14,7 +15,7 @@ import (
 // batches from it, and the counters that account for every item it was
 // given. It replaces the SDK's BatchProcessor and BatchSpanProcessor, which
 // drop silently when full (see DESIGN.md). Items arrive sanitized and cut to
-// fit one request (see processor.enqueue and spanProcessor.OnEnd).
+// fit one request (see processor.emit and spanProcessor.OnEnd).
 type queue[T any] struct {
 	name      string
 	what      string // "record" or "span", for reports
@@ -77,7 +78,7 @@ func (q *queue[T]) enqueue(v T, size int) {
 	if len(q.items) >= q.cfg.queueSize || (q.bytes > 0 && q.bytes+size > q.cfg.queueBytes) {
 		q.mu.Unlock()
 		q.queueFull.Add(1)
-		q.report(&DropError{Exporter: q.name, Reason: "queue full", Count: 1})
+		q.drop("queue full", 1, nil)
 		return
 	}
 	q.items = append(q.items, v)
@@ -441,4 +442,15 @@ func panicText(r any) (s string) {
 		return v.String()
 	}
 	return fmt.Sprintf("%v", r)
+}
+
+// eachQueue runs f on every queue at once and joins their errors.
+func eachQueue[T any](qs []*queue[T], f func(*queue[T]) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(qs))
+	for i, q := range qs {
+		wg.Go(func() { errs[i] = f(q) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -114,10 +114,10 @@ func Setup(ctx context.Context, opts ...Option) (*Pipeline, error) {
 	logs := sdklog.NewLoggerProvider(
 		sdklog.WithResource(res),
 		sdklog.WithProcessor(proc),
-		// The sinks de-duplicate keys and bound the depth of values once per
-		// record, off the caller's path (logrecord.Limits); the SDK's own
-		// passes, one attribute at a time and copying every map and slice,
-		// cost more than the rest of an emit.
+		// The processor de-duplicates keys and bounds the depth of values
+		// once per record (processor.prepare, logrecord.Limits); the SDK's
+		// own passes, one attribute at a time and copying every map and
+		// slice, cost more than the rest of an emit.
 		sdklog.WithAllowKeyDuplication(),
 		sdklog.WithAttributeValueDepthLimit(-1),
 		// The SDK cuts attributes past its count limit (128 by default) as
@@ -489,7 +489,7 @@ func spanExporterName(exp sdktrace.SpanExporter, logs []namedExporter) string {
 		return "console"
 	case *Memory:
 		return "memory"
-	case *otlptrace.Exporter:
+	case *otlptrace.Exporter, *otlpSpans:
 		return "otlp"
 	}
 	if exp == nil {
@@ -497,8 +497,6 @@ func spanExporterName(exp sdktrace.SpanExporter, logs []namedExporter) string {
 	}
 	return reflect.TypeOf(exp).String()
 }
-
-func joinErrs(errs []error) error { return errors.Join(errs...) }
 
 // attributeCountLimit is l's MaxAttributes in the SDK's terms (-1: none).
 func attributeCountLimit(l logrecord.Limits) int {

@@ -22,9 +22,9 @@ type sink = queue[sdklog.Record]
 func newSink(name string, exp sdklog.Exporter, cfg batchConfig, bound int, immediate bool, cut func(sdklog.Record, int) (sdklog.Record, int, bool), report func(error)) *sink {
 	return (&queue[sdklog.Record]{
 		name: name, what: "record", cfg: cfg, bound: bound, immediate: immediate, report: report,
-		// Closures, not method values: a nil exporter then panics in the
-		// export goroutine, where the panic is recovered and counted, not
-		// in Setup.
+		// Closures, not method values: an exporter that is a typed nil
+		// then panics in the export goroutine, where the panic is
+		// recovered and counted, not in Setup.
 		export:   func(ctx context.Context, b []sdklog.Record) error { return exp.Export(ctx, b) },
 		flushExp: func(ctx context.Context) error { return exp.ForceFlush(ctx) },
 		stopExp:  func(ctx context.Context) error { return exp.Shutdown(ctx) },

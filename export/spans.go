@@ -135,9 +135,7 @@ func spanIsClean(s sdktrace.ReadOnlySpan, l logrecord.Limits) bool {
 			return false
 		}
 	}
-	sc := s.InstrumentationScope()
-	return l.String(sc.Name) == sc.Name && l.String(sc.Version) == sc.Version && l.String(sc.SchemaURL) == sc.SchemaURL &&
-		kvsClean(sc.Attributes.ToSlice(), l)
+	return scopeClean(s.InstrumentationScope(), l)
 }
 
 func kvsClean(kvs []attribute.KeyValue, l logrecord.Limits) bool {
@@ -170,13 +168,7 @@ func sanitizeScope(sc instrumentation.Scope, l logrecord.Limits) instrumentation
 }
 
 func (p *spanProcessor) ForceFlush(ctx context.Context) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(p.queues))
-	for i, q := range p.queues {
-		wg.Go(func() { errs[i] = q.flush(ctx) })
-	}
-	wg.Wait()
-	return joinErrs(errs)
+	return eachQueue(p.queues, func(q *spanQueue) error { return q.flush(ctx) })
 }
 
 // Shutdown stops the queues within ctx; a second call returns the first
@@ -184,13 +176,7 @@ func (p *spanProcessor) ForceFlush(ctx context.Context) error {
 func (p *spanProcessor) Shutdown(ctx context.Context) error {
 	p.stopOnce.Do(func() {
 		p.stopped.Store(true)
-		var wg sync.WaitGroup
-		errs := make([]error, len(p.queues))
-		for i, q := range p.queues {
-			wg.Go(func() { errs[i] = q.close(ctx) })
-		}
-		wg.Wait()
-		p.stopErr = joinErrs(errs)
+		p.stopErr = eachQueue(p.queues, func(q *spanQueue) error { return q.close(ctx) })
 	})
 	return p.stopErr
 }

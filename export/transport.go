@@ -59,9 +59,7 @@ type otlpError struct {
 	signal   string // "logs" or "traces"
 	status   int    // HTTP status of the last answer; 0: none (refused unsent)
 	rejected uint64 // a 2xx answer's partial_success count
-	partial  bool   // a 2xx answer whose partial_success rejected items
 	tooLarge bool   // 413, the Collector's 400 for a body over its limit, or over maxRequestBytes
-	redirect bool   // a 3xx answer: not followed
 	msg      string // the receiver's message, as it sent it
 	note     string // why, when the answer alone does not say
 	cause    error  // a context error, if the export was cut short
@@ -78,11 +76,11 @@ func (e *otlpError) Error() string {
 	var b strings.Builder
 	b.WriteString("otlp " + e.signal + ": ")
 	switch {
-	case e.partial:
+	case e.rejected > 0:
 		fmt.Fprintf(&b, "receiver answered %s and rejected %d %s", statusText(e.status), e.rejected, what)
 	case e.status == 0:
 		b.WriteString("request not sent")
-	case e.redirect:
+	case e.status >= 300 && e.status <= 399:
 		fmt.Fprintf(&b, "receiver answered %s: redirects are not followed (the request would take its headers elsewhere)", statusText(e.status))
 	default:
 		fmt.Fprintf(&b, "receiver answered %s", statusText(e.status))
@@ -263,14 +261,13 @@ func (o *observation) outcome(signal string, err error) error {
 			return &otlpError{signal: signal, status: o.status,
 				note: "the answer could not be read (" + o.readErr.Error() + "): delivery unknown"}
 		case o.rejected > 0:
-			return &otlpError{signal: signal, status: o.status, partial: true,
+			return &otlpError{signal: signal, status: o.status,
 				rejected: uint64(o.rejected), msg: o.msg}
 		}
 		// A partial success that rejects nothing is a warning: delivered.
 		return nil
 	}
 	e := &otlpError{signal: signal, status: o.status, msg: o.msg,
-		redirect: o.status >= 300 && o.status <= 399,
 		tooLarge: o.status == http.StatusRequestEntityTooLarge ||
 			o.status == http.StatusBadRequest && strings.TrimSpace(o.msg) == tooLargeMessage}
 	// Cut short while retrying: say so, as a context error.

@@ -3,7 +3,6 @@ package fastpath
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -286,24 +285,6 @@ func PanicText(method string, p any) (s string) {
 		}
 	}()
 	return logrecord.MarkerPanic + method + " method: " + fmt.Sprint(p)
-}
-
-// ErrorText is err.Error(), never panicking: a panic gives its
-// [PanicText] ("<nil>" for a nil pointer receiver, as fmt prints it).
-func ErrorText(err error) (s string) {
-	if err == nil {
-		return ""
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			if rv := reflect.ValueOf(err); rv.Kind() == reflect.Pointer && rv.IsNil() {
-				s = "<nil>"
-				return
-			}
-			s = PanicText("Error", p)
-		}
-	}()
-	return err.Error()
 }
 
 // Is is errors.Is that never panics nor hangs: a panicking Is or Unwrap

@@ -30,10 +30,6 @@ func TestRenameReservedCopies(t *testing.T) {
 	assert.Same(t, &clean[0], &fastpath.RenameReserved(clean)[0], "nothing to rename: no copy")
 }
 
-type nilErr struct{ s string }
-
-func (e *nilErr) Error() string { return e.s }
-
 type isBoom struct{}
 
 func (isBoom) Error() string { return "boom" }
@@ -41,8 +37,6 @@ func (isBoom) Is(error) bool { panic("Is") }
 func (isBoom) Unwrap() error { panic("Unwrap") }
 
 func TestSafeHelpers(t *testing.T) {
-	assert.Equal(t, "<nil>", fastpath.ErrorText((*nilErr)(nil)))
-	assert.Equal(t, "", fastpath.ErrorText(nil))
 	assert.False(t, fastpath.Is(isBoom{}, errors.ErrUnsupported))
 	assert.Equal(t, "PANIC=End method: x", fastpath.PanicText("End", "x"))
 	exc := fastpath.AppendException(nil, isBoom{}, nil, true)
