@@ -207,8 +207,12 @@ func TestReviewTimeoutNamesCallInFlight(t *testing.T) {
 		_ = resp.Body.Close()
 	}
 	require.Error(t, err)
-	assert.Equal(t, operation.Timeout, op.State())
+	// The deadline ends the call and, through the context watch, the
+	// operation: which the runtime runs first is not promised, so the state
+	// is read once End has run (End(err) of a deadline error is a timeout
+	// too), and the end record must name the call either way.
 	op.End(err)
+	assert.Equal(t, operation.Timeout, op.State())
 	recs := e.records()
 	end := e.mem.WithEventName(logrecord.EventOperationEnd)
 	require.Len(t, end, 1)
@@ -222,10 +226,9 @@ func TestReviewTimeoutNamesCallInFlight(t *testing.T) {
 	for _, r := range recs {
 		assert.NotContains(t, rvText(r), rvCanary)
 	}
-	calls := e.mem.WithEventName(logrecord.EventHTTP)
-	require.Len(t, calls, 1)
-	late, _ := export.Attribute(&calls[0], logrecord.KeyMessageLate)
-	assert.True(t, late.AsBool())
+	// The call's own message comes before or after the end record, marked
+	// late in the second case, by the same race.
+	require.Len(t, e.mem.WithEventName(logrecord.EventHTTP), 1)
 }
 
 // TestReviewFailNamesCallsInFlight: an operation failed (not timed out)
